@@ -1,0 +1,75 @@
+"""Git URLs as a code source: a shallow clone into a temporary directory, removed afterwards."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from connectors.base import ConnectorError
+
+logger = logging.getLogger(__name__)
+
+_SCP_LIKE = re.compile(r"^(?:[A-Za-z0-9._-]+@)?([A-Za-z0-9.-]+):(?!//)(.+)$")
+_URL = re.compile(r"^(?:https?|git|ssh|file)://", re.IGNORECASE)
+_CREDENTIALS = re.compile(r"(?<=://)[^/@]+@")
+
+CLONE_TIMEOUT_S = 600
+
+
+def is_git_url(target: str) -> bool:
+    """True for URLs git can clone (``https://``, ``ssh://``, ``git@host:owner/repo``, ``file://``)."""
+    if _URL.match(target):
+        return True
+    return bool(_SCP_LIKE.match(target)) and not os.path.exists(target) and "/" in target
+
+
+def redact_url(url: str) -> str:
+    """The URL without user:password@ (tokens are often embedded there)."""
+    return _CREDENTIALS.sub("", url)
+
+
+def normalise_git_url(url: str) -> str:
+    """A stable scope id for a repository URL: ``host/owner/repo``, no credentials, no ``.git``."""
+    url = url.strip()
+    m = _SCP_LIKE.match(url) if not _URL.match(url) else None
+    if m:
+        host, path = m.group(1), m.group(2)
+    elif url.lower().startswith("file://"):
+        return "file://" + url[7:].rstrip("/").removesuffix(".git")
+    else:
+        rest = _URL.sub("", redact_url(url))
+        host, _, path = rest.partition("/")
+        host = host.rsplit("@", 1)[-1].split(":")[0]
+    path = path.strip("/").removesuffix(".git")
+    return f"{host.lower()}/{path}"
+
+
+@contextmanager
+def cloned(url: str, timeout: int = CLONE_TIMEOUT_S) -> Iterator[Path]:
+    """Clone ``url`` shallowly into a temporary directory for the duration of the block."""
+    tmp = Path(tempfile.mkdtemp(prefix="aicensus-clone-"))
+    dest = tmp / "repo"
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/true"}
+    try:
+        try:
+            proc = subprocess.run(
+                ["git", "clone", "--depth", "1", "--quiet", "--no-tags", "--", url, str(dest)],
+                capture_output=True, text=True, timeout=timeout, env=env, check=False,
+            )
+        except FileNotFoundError as err:
+            raise ConnectorError("git is not installed; it is needed to scan git URLs") from err
+        except subprocess.TimeoutExpired as err:
+            raise ConnectorError(f"{redact_url(url)}: clone timed out after {timeout}s") from err
+        if proc.returncode != 0:
+            detail = redact_url(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "")
+            raise ConnectorError(f"{redact_url(url)}: clone failed: {detail or 'git exited with ' + str(proc.returncode)}")
+        yield dest
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

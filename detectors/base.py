@@ -1,0 +1,70 @@
+"""Findings: what a detector concluded from an observation, with where and how sure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+from connectors.base import Scope
+
+
+class Confidence(IntEnum):
+    """How sure a finding is. LOW findings are kept but left out of default views."""
+
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        """Lowercase name, as stored and printed."""
+        return self.name.lower()
+
+
+class Signal(StrEnum):
+    """The kind of evidence behind a finding; part of the public JSON contract."""
+
+    CODE_IMPORT = "code_import"
+    CODE_CALL = "code_call"
+    PACKAGE = "package"
+    HOST = "host"
+    ENV_VAR = "env_var"
+    MODEL_ID = "model_id"
+    PROVIDES = "provides"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where the evidence is: a path (or resource id) and, for files, a 1-based line."""
+
+    locator: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.locator if self.line is None else f"{self.locator}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One piece of evidence that a scope uses (or provides) a fingerprinted product."""
+
+    fingerprint_id: str
+    """Id of the fingerprint file that matched; stable across releases (stored in the inventory)."""
+    product_id: str
+    """Stable product slug, e.g. ``openai``; with the scope it forms the AI system's identity."""
+    product_name: str
+    vendor: str
+    """Stable vendor slug, e.g. ``openai``, ``aws``."""
+    vendor_name: str
+    category: str
+    scope: Scope
+    location: Location
+    signal: Signal
+    confidence: Confidence
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    """Extra facts: ``matched`` (what matched), ``endpoint``, ``reason`` for a lowered confidence."""
+    models: tuple[str, ...] = ()
+    """Model ids this evidence names."""
+    snippet: str = ""
+    """A short excerpt of the evidence line (never a secret in clear)."""

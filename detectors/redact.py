@@ -1,0 +1,66 @@
+"""Masking of secrets: the only code that looks at a raw secret value, and it never returns one.
+
+Snippets of evidence lines are stored and printed, so every snippet passes through
+:func:`redact_line` first: values assigned to secret-looking names are masked, and so is any long
+high-entropy token, whatever name it hides behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+
+_SECRET_NAME = re.compile(
+    r"(?i)([A-Za-z0-9_.-]*(?:key|token|secret|password|passwd|pwd|credential|auth)[A-Za-z0-9_.-]*"
+    r"[\"']?\s*(?:=|:|=>)\s*[\"']?)([^\s\"',;}]+)"
+)
+_TOKEN = re.compile(r"[A-Za-z0-9_+/=-]{24,}")
+_ENTROPY_THRESHOLD = 4.0
+_PLACEHOLDER = re.compile(r"^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|<[^>]*>|x+|\*+|\.\.\.)$")
+
+
+def mask(secret: str) -> str:
+    """Keep a few characters at each end so a person can recognise the key; hide the rest."""
+    if len(secret) <= 12:
+        return "*" * len(secret)
+    return f"{secret[:4]}…{secret[-2:]}"
+
+
+def digest(secret: str) -> str:
+    """SHA-256 of the secret, to match the same key across scans without storing it."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character; random keys score above 4, words and ids well below."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _mask_value(match: re.Match[str]) -> str:
+    value = match.group(2)
+    if _PLACEHOLDER.match(value):
+        return match.group(0)
+    return match.group(1) + mask(value)
+
+
+def _mask_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if shannon_entropy(token) >= _ENTROPY_THRESHOLD and any(ch.isdigit() for ch in token):
+        return mask(token)
+    return token
+
+
+def redact_line(line: str, limit: int = 160) -> str:
+    """A snippet safe to store and print: trimmed, secrets masked, at most ``limit`` characters."""
+    text = line.strip()
+    text = _SECRET_NAME.sub(_mask_value, text)
+    text = _TOKEN.sub(_mask_token, text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text

@@ -1,0 +1,347 @@
+"""Load every fingerprint file once and compile it into an immutable, fast-to-query catalog.
+
+The catalog is what detectors consult: one keyword automaton for the prefilter (a file with no
+keyword is never parsed) plus lookup maps from imports, calls, packages, hosts, environment
+variable names and model ids to products.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import ahocorasick_rs
+import yaml
+from pydantic import ValidationError
+
+from fingerprints.schema import CallRule, Example, FingerprintFile, Product
+
+logger = logging.getLogger(__name__)
+
+FAMILIES = ("vendors", "frameworks", "platforms")
+"""Sub-folders of the package that hold fingerprint files."""
+
+JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+
+
+class CatalogError(Exception):
+    """A fingerprint file is malformed; the message names the file, the key and the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProductInfo:
+    """What a finding needs to know about a product."""
+
+    id: str
+    name: str
+    vendor: str
+    vendor_name: str
+    category: str
+    fingerprint_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleCase:
+    """One example of one product, with where it came from (for test ids and error messages)."""
+
+    fingerprint_id: str
+    product_id: str
+    index: int
+    example: Example
+
+    @property
+    def name(self) -> str:
+        """A readable id: ``openai/openai#3``."""
+        return f"{self.fingerprint_id}/{self.product_id}#{self.index}"
+
+
+def rule_language(language: str) -> str:
+    """The rule language that applies to a source language (TypeScript uses JavaScript rules)."""
+    return "javascript" if language in JS_LANGUAGES else language
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The compiled catalog. Build it with :func:`load_catalog`; never mutate it."""
+
+    files: tuple[FingerprintFile, ...]
+    products: Mapping[str, ProductInfo]
+    imports: Mapping[str, Mapping[str, tuple[str, ...]]]
+    calls: Mapping[str, Mapping[str, tuple[tuple[CallRule, str], ...]]]
+    packages: Mapping[str, Mapping[str, tuple[str, ...]]]
+    hosts: Mapping[str, tuple[str, ...]]
+    host_suffixes: Mapping[str, tuple[str, ...]]
+    env_vars: Mapping[str, tuple[str, ...]]
+    keywords: tuple[str, ...]
+    _automaton: ahocorasick_rs.BytesAhoCorasick = field(repr=False)
+    _model_re: re.Pattern[str] | None = field(repr=False)
+    _model_groups: Mapping[str, tuple[str, ...]] = field(repr=False)
+
+    def prefilter(self, data: bytes) -> bool:
+        """True when ``data`` holds any catalog keyword (ASCII case-insensitive)."""
+        return bool(self._automaton.find_matches_as_indexes(data.lower()))
+
+    def keyword_offsets(self, data: bytes) -> list[int]:
+        """Start offsets of every keyword occurrence (ASCII case-insensitive); empty if none."""
+        return [start for _, start, _ in self._automaton.find_matches_as_indexes(data.lower())]
+
+    def match_import(self, language: str, module: str, names: Iterable[str] = ()) -> set[str]:
+        """Products identified by importing ``module`` (optionally the given ``names`` from it).
+
+        The most specific rule wins: ``from openai import AzureOpenAI`` matches a rule for
+        ``openai.AzureOpenAI`` and, if there is one, does not also count as plain ``openai``.
+        """
+        table = self.imports.get(rule_language(language))
+        if not table:
+            return set()
+        found: set[str] = set()
+        names = tuple(names)
+        generic_needed = not names
+        for name in names:
+            specific = table.get(f"{module}.{name}")
+            if specific:
+                found.update(specific)
+            else:
+                generic_needed = True
+        if generic_needed:
+            for prefix in _module_prefixes(module):
+                products = table.get(prefix)
+                if products:
+                    found.update(products)
+                    break
+        return found
+
+    def match_call(
+        self, language: str, callee: str, args: tuple[str, ...], kwargs: Mapping[str, str]
+    ) -> set[str]:
+        """Products identified by a call (constructor or client factory)."""
+        table = self.calls.get(rule_language(language))
+        if not table:
+            return set()
+        last = callee.rsplit(".", 1)[-1]
+        found: set[str] = set()
+        for rule, product in table.get(last, ()):
+            if callee != rule.callee and not callee.endswith("." + rule.callee):
+                continue
+            if rule.args:
+                values = set(kwargs.values())
+                if args:
+                    values.add(args[0])
+                if not values.intersection(rule.args):
+                    continue
+            found.add(product)
+        return found
+
+    def match_package(self, ecosystem: str, name: str) -> tuple[str, ...]:
+        """Products a dependency on ``name`` indicates."""
+        return self.packages.get(ecosystem, {}).get(name, ())
+
+    def match_host(self, host: str) -> tuple[str, ...]:
+        """Products whose API lives at ``host`` (exact, or a declared ``*.`` suffix)."""
+        host = host.lower().rstrip(".")
+        exact = self.hosts.get(host)
+        if exact:
+            return exact
+        parts = host.split(".")
+        for i in range(1, len(parts) - 1):
+            products = self.host_suffixes.get(".".join(parts[i:]))
+            if products:
+                return products
+        return ()
+
+    def match_model(self, value: str) -> tuple[str, ...]:
+        """Products a model id belongs to; empty when ``value`` is not a known model id."""
+        if self._model_re is None or not 2 <= len(value) <= 120 or " " in value:
+            return ()
+        m = self._model_re.fullmatch(value)
+        if m is None or m.lastgroup is None:
+            return ()
+        return self._model_groups[m.lastgroup]
+
+    def examples(self) -> Iterator[ExampleCase]:
+        """Every example of every product, in file order."""
+        for fp in self.files:
+            for product in fp.products:
+                for index, example in enumerate(product.examples):
+                    yield ExampleCase(fp.id, product.id, index, example)
+
+    def product_spec(self, product_id: str) -> Product:
+        """The validated definition of a product."""
+        for fp in self.files:
+            for product in fp.products:
+                if product.id == product_id:
+                    return product
+        raise KeyError(product_id)
+
+
+def _is_npm_specifier(module: str) -> bool:
+    return module.startswith("@") or "/" in module
+
+
+def _module_prefixes(module: str) -> list[str]:
+    """Candidate rule keys for a module, longest first: ``a.b.c`` -> ``a.b.c``, ``a.b``, ``a``."""
+    if _is_npm_specifier(module):
+        segs = module.split("/")
+        first = 2 if module.startswith("@") else 1
+        return ["/".join(segs[:k]) for k in range(len(segs), first - 1, -1)]
+    segs = module.split(".")
+    return [".".join(segs[:k]) for k in range(len(segs), 0, -1)]
+
+
+def _module_keyword(module: str) -> str:
+    """The prefilter keyword for an import rule: the literal that must appear in the file."""
+    return module if _is_npm_specifier(module) else module.split(".")[0]
+
+
+def _format_validation(path: str, err: ValidationError) -> str:
+    lines = []
+    for item in err.errors():
+        loc = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        lines.append(f"{path}: {loc}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def _read_file(path: str, text: str, stem: str) -> FingerprintFile:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise CatalogError(f"{path}: invalid YAML: {err}") from err
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{path}: expected a mapping at the top level")
+    try:
+        fp = FingerprintFile.model_validate(raw)
+    except ValidationError as err:
+        raise CatalogError(_format_validation(path, err)) from err
+    if fp.id != stem:
+        raise CatalogError(f"{path}: id: {fp.id!r} != file stem {stem!r}")
+    return fp
+
+
+def _bundled_files() -> Iterator[tuple[str, Traversable]]:
+    root = resources.files("fingerprints")
+    for family in FAMILIES:
+        folder = root / family
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".yaml", ".yml")):
+                yield f"fingerprints/{family}/{entry.name}", entry
+
+
+def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
+    """Compile validated fingerprint files into a catalog; rejects duplicate product ids."""
+    files = tuple(files)
+    products: dict[str, ProductInfo] = {}
+    imports: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    calls: dict[str, dict[str, list[tuple[CallRule, str]]]] = defaultdict(lambda: defaultdict(list))
+    packages: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    hosts: dict[str, list[str]] = defaultdict(list)
+    suffixes: dict[str, list[str]] = defaultdict(list)
+    env_vars: dict[str, list[str]] = defaultdict(list)
+    model_patterns: dict[str, list[str]] = defaultdict(list)
+    keywords: set[str] = set()
+    seen_files: set[str] = set()
+
+    for fp in files:
+        if fp.id in seen_files:
+            raise CatalogError(f"fingerprint id {fp.id!r} appears in two files")
+        seen_files.add(fp.id)
+        for p in fp.products:
+            if p.id in products:
+                raise CatalogError(
+                    f"{fp.id}: product id {p.id!r} is already defined by "
+                    f"{products[p.id].fingerprint_id}"
+                )
+            products[p.id] = ProductInfo(
+                id=p.id,
+                name=p.name,
+                vendor=p.vendor or fp.vendor,
+                vendor_name=p.vendor_name or fp.vendor_name,
+                category=p.category.value,
+                fingerprint_id=fp.id,
+            )
+            s = p.signals
+            for lang, modules in s.imports.items():
+                for module in modules:
+                    imports[lang][module].append(p.id)
+                    keywords.add(_module_keyword(module))
+            for lang, rules in s.calls.items():
+                for rule in rules:
+                    calls[lang][rule.callee.rsplit(".", 1)[-1]].append((rule, p.id))
+                    keywords.update(rule.args or (rule.callee.rsplit(".", 1)[-1],))
+            for eco, names in s.packages.items():
+                for name in names:
+                    packages[eco][name].append(p.id)
+                    keywords.add(name)
+            for host in s.hosts:
+                if host.startswith("*."):
+                    suffixes[host[2:]].append(p.id)
+                    keywords.add(host[1:])
+                else:
+                    hosts[host].append(p.id)
+                    keywords.add(host)
+            for var in s.env_vars:
+                env_vars[var].append(p.id)
+                keywords.add(var)
+            for pattern in s.model_ids:
+                model_patterns[pattern].append(p.id)
+            keywords.update(p.keywords)
+
+    lowered = sorted({k.lower() for k in keywords if k})
+    if not lowered:
+        raise CatalogError("the catalog holds no keywords: no fingerprint files were loaded")
+    automaton = ahocorasick_rs.BytesAhoCorasick([k.encode() for k in lowered])
+    groups = {f"m{i}": tuple(ps) for i, ps in enumerate(model_patterns.values())}
+    model_re = (
+        re.compile("|".join(f"(?P<m{i}>{pat})" for i, pat in enumerate(model_patterns)))
+        if model_patterns
+        else None
+    )
+
+    def freeze(table: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
+        return {k: tuple(dict.fromkeys(v)) for k, v in table.items()}
+
+    return Catalog(
+        files=files,
+        products=products,
+        imports={lang: freeze(t) for lang, t in imports.items()},
+        calls={lang: {k: tuple(v) for k, v in t.items()} for lang, t in calls.items()},
+        packages={eco: freeze(t) for eco, t in packages.items()},
+        hosts=freeze(hosts),
+        host_suffixes=freeze(suffixes),
+        env_vars=freeze(env_vars),
+        keywords=tuple(lowered),
+        _automaton=automaton,
+        _model_re=model_re,
+        _model_groups=groups,
+    )
+
+
+def load_files(extra_dirs: Iterable[Path] = ()) -> list[FingerprintFile]:
+    """Read and validate the bundled fingerprint files plus any in ``extra_dirs``."""
+    loaded: list[FingerprintFile] = []
+    for label, entry in _bundled_files():
+        loaded.append(_read_file(label, entry.read_text(encoding="utf-8"), entry.name.rsplit(".", 1)[0]))
+    for folder in extra_dirs:
+        for path in sorted(folder.glob("*.y*ml")):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as err:
+                raise CatalogError(f"{path}: cannot read: {err}") from err
+            loaded.append(_read_file(str(path), text, path.stem))
+    return loaded
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The bundled catalog, compiled once per process."""
+    catalog = compile_catalog(load_files())
+    logger.debug("catalog: %d products, %d keywords", len(catalog.products), len(catalog.keywords))
+    return catalog

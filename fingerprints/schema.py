@@ -1,0 +1,164 @@
+"""The fingerprint file format, validated strictly: unknown keys, bad regexes and bad ids fail.
+
+A fingerprint file is outside input (anyone may add one), so it is validated with pydantic and
+every error names the file, the key path and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from fingerprints.categories import Category
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$", max_length=64)]
+"""Ids and vendor slugs: lowercase, digits and hyphens. Ids are API: never rename one."""
+
+CodeLanguage = Literal["python", "javascript"]
+"""Languages a code rule names; ``javascript`` rules also apply to TypeScript and TSX."""
+
+Ecosystem = Literal["pypi", "npm"]
+
+_HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+_ENV_VAR = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CallRule(_Strict):
+    """A call that identifies a product: ``AzureOpenAI(...)``, ``boto3.client("bedrock-runtime")``."""
+
+    callee: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_$][A-Za-z0-9_$.]*$")]
+    """Matches a call whose dotted callee equals this or ends with ``.`` + this."""
+    args: tuple[str, ...] = ()
+    """If given, the first positional string argument (or any string keyword value) must be one."""
+
+
+class Signals(_Strict):
+    """The matchers of one product, per kind of evidence."""
+
+    imports: dict[CodeLanguage, tuple[str, ...]] = Field(default_factory=dict)
+    """Module names; ``a.b`` matches ``a.b`` and ``a.b.c``. A name imported from a module
+    (``from openai import AzureOpenAI``) is matched as ``openai.AzureOpenAI`` first."""
+    calls: dict[CodeLanguage, tuple[CallRule, ...]] = Field(default_factory=dict)
+    packages: dict[Ecosystem, tuple[str, ...]] = Field(default_factory=dict)
+    hosts: tuple[str, ...] = ()
+    """API hostnames; ``*.example.com`` matches any subdomain."""
+    env_vars: tuple[str, ...] = ()
+    model_ids: tuple[str, ...] = ()
+    """Regular expressions (ASCII only) that must match a whole model id."""
+
+    @field_validator("hosts")
+    @classmethod
+    def _hosts_are_hostnames(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        for host in hosts:
+            if not _HOST.match(host):
+                raise ValueError(f"{host!r} is not a lowercase hostname (optionally '*.'-prefixed)")
+        return hosts
+
+    @field_validator("env_vars")
+    @classmethod
+    def _env_vars_are_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        for name in names:
+            if not _ENV_VAR.match(name):
+                raise ValueError(f"{name!r} is not an upper-case environment variable name")
+        return names
+
+    @field_validator("model_ids")
+    @classmethod
+    def _model_ids_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            if not pattern.isascii():
+                raise ValueError(f"model id pattern {pattern!r} must be ASCII")
+            if "\\w" in pattern or "\\s" in pattern or "\\d" in pattern:
+                raise ValueError(f"model id pattern {pattern!r}: use [0-9] / explicit classes")
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise ValueError(f"model id pattern {pattern!r} does not compile: {err}") from err
+        return patterns
+
+
+class SignalKind(StrEnum):
+    """Signal kinds an example can exercise; each maps to a key of :class:`Signals`."""
+
+    CODE_IMPORT = "code_import"
+    CODE_CALL = "code_call"
+    PACKAGE = "package"
+    HOST = "host"
+    ENV_VAR = "env_var"
+    MODEL_ID = "model_id"
+
+
+SIGNAL_FIELD: dict[SignalKind, str] = {
+    SignalKind.CODE_IMPORT: "imports",
+    SignalKind.CODE_CALL: "calls",
+    SignalKind.PACKAGE: "packages",
+    SignalKind.HOST: "hosts",
+    SignalKind.ENV_VAR: "env_vars",
+    SignalKind.MODEL_ID: "model_ids",
+}
+
+
+class Example(_Strict):
+    """A positive or negative example; the test suite runs every one through the real engine."""
+
+    signal: SignalKind
+    text: str
+    file: str = ""
+    """File name the text is scanned as; derived from ``language``/``signal`` when empty."""
+    language: Literal["python", "javascript", "typescript", "tsx"] | None = None
+    expect: Literal["match", "none"] = "match"
+    models: tuple[str, ...] = ()
+    """Model ids the match must report."""
+
+    def file_name(self) -> str:
+        """The name the example is scanned under, which decides the detector that reads it."""
+        if self.file:
+            return self.file
+        if self.language is not None:
+            return {"python": "example.py", "javascript": "example.js",
+                    "typescript": "example.ts", "tsx": "example.tsx"}[self.language]
+        if self.signal is SignalKind.PACKAGE:
+            return "requirements.txt"
+        return "settings.yaml"
+
+
+class Product(_Strict):
+    """One product: becomes one AI system per scope where it is found."""
+
+    id: Slug
+    name: str
+    category: Category
+    vendor: Slug | None = None
+    """Overrides the file's vendor (e.g. a framework's provider package)."""
+    vendor_name: str | None = None
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    """Extra prefilter keywords (e.g. the literal start of each model id pattern)."""
+    signals: Signals = Field(default_factory=Signals)
+    examples: tuple[Example, ...] = ()
+
+
+class FingerprintFile(_Strict):
+    """One YAML file: a vendor or product family and its products."""
+
+    id: Slug
+    vendor: Slug
+    vendor_name: str
+    references: tuple[str, ...] = ()
+    products: tuple[Product, ...]
+
+    @model_validator(mode="after")
+    def _products_unique(self) -> FingerprintFile:
+        seen: set[str] = set()
+        for product in self.products:
+            if product.id in seen:
+                raise ValueError(f"product id {product.id!r} appears twice")
+            seen.add(product.id)
+        return self

@@ -1,0 +1,140 @@
+"""Tables of the inventory. Constraint names follow one naming convention on every engine."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored as UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Now, in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Scan(Base):
+    """One run of the scanner."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    """running, succeeded, partial, failed or abandoned."""
+    tool_version: Mapped[str] = mapped_column(String(32))
+    targets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    files_scanned: Mapped[int] = mapped_column(Integer, default=0)
+    findings_count: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+
+    coverage: Mapped[list[ScanCoverage]] = relationship(back_populates="scan")
+
+
+class ScanCoverage(Base):
+    """What one scan covered of one (scope, area), and how it ended."""
+
+    __tablename__ = "scan_coverage"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    scope_kind: Mapped[str] = mapped_column(String(32))
+    scope_id: Mapped[str] = mapped_column(String(512))
+    area: Mapped[str] = mapped_column(String(256))
+    outcome: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text, default="")
+
+    scan: Mapped[Scan] = relationship(back_populates="coverage")
+
+
+class ScanSkip(Base):
+    """A file or resource a scan deliberately did not read, with the reason."""
+
+    __tablename__ = "scan_skips"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    scope_key: Mapped[str] = mapped_column(String(560))
+    locator: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class AISystem(Base):
+    """What a person governs: one row per identity key (scope + product), across all scans."""
+
+    __tablename__ = "ai_systems"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_key: Mapped[str] = mapped_column(String(700), unique=True)
+    scope_kind: Mapped[str] = mapped_column(String(32))
+    scope_id: Mapped[str] = mapped_column(String(512))
+    scope_name: Mapped[str] = mapped_column(String(256), default="")
+    vendor: Mapped[str] = mapped_column(String(64), index=True)
+    vendor_name: Mapped[str] = mapped_column(String(128))
+    product: Mapped[str] = mapped_column(String(64), index=True)
+    product_name: Mapped[str] = mapped_column(String(128))
+    category: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="discovered")
+    confidence: Mapped[int] = mapped_column(Integer)
+    """Highest evidence confidence in the last scan that saw the system."""
+    models: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Model ids named by the evidence of the last scan that saw the system."""
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
+    last_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
+
+
+class Evidence(Base):
+    """One finding, kept per scan: ``inventory show --scan N`` answers what was seen then."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_system_scan", "ai_system_id", "scan_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    ai_system_id: Mapped[int] = mapped_column(ForeignKey("ai_systems.id", ondelete="CASCADE"))
+    fingerprint_id: Mapped[str] = mapped_column(String(64))
+    signal: Mapped[str] = mapped_column(String(32))
+    locator: Mapped[str] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)
+    confidence: Mapped[int] = mapped_column(Integer)
+    snippet: Mapped[str] = mapped_column(Text, default="")
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    models: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -1,0 +1,384 @@
+"""The ``aicensus`` command line.
+
+Exit codes (also in ``--help`` and the README):
+  0  success
+  1  the scan failed (no target could be read, or the database failed)
+  2  usage or configuration error
+  3  partial: the scan finished but at least one target failed
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from connectors.code.local import DEFAULT_EXCLUDES, WalkOptions
+from detectors.base import Confidence
+from detectors.engine import MB, ScanOptions
+from detectors.examples import completeness_errors, run_example
+from fingerprints.catalog import CatalogError, load_catalog
+from inventory_db.store import DEFAULT_URL, Store, StoreError, SystemRecord
+from scanner import __version__
+from scanner import run as scan_run
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+
+INVENTORY_SCHEMA = "aicensus.inventory/1"
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success; 1 scan failed (no target readable, or database error); "
+    "2 usage or configuration error; 3 partial (some targets failed)."
+)
+
+app = typer.Typer(
+    help=f"Find the AI an organisation builds, deploys or uses. {EXIT_CODES_HELP}",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+inventory_app = typer.Typer(help="Read the AI inventory.", no_args_is_help=True)
+fingerprints_app = typer.Typer(help="The fingerprint catalog.", no_args_is_help=True)
+app.add_typer(inventory_app, name="inventory")
+app.add_typer(fingerprints_app, name="fingerprints")
+
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="AICENSUS_DB",
+        help="Database URL: sqlite:///file.db (default) or postgresql+psycopg://...",
+        show_default=True,
+    ),
+]
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _open_store(url: str) -> Store:
+    try:
+        return Store(url)
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from exc
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug detail.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if version:
+        out.print(f"aicensus {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+class _RichProgress(scan_run.Progress):
+    """Files done / total and findings so far, per target."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: Any = None
+        self.findings = 0
+
+    def target_started(self, target: str, total_files: int) -> None:
+        self.findings = 0
+        self.task = self.progress.add_task(target, total=total_files, findings=0)
+
+    def files_done(self, count: int, findings: int) -> None:
+        self.findings += findings
+        if self.task is not None:
+            self.progress.update(self.task, advance=count, findings=self.findings)
+
+    def target_finished(self, outcome: scan_run.TargetOutcome) -> None:
+        if outcome.error:
+            err.print(f"[red]✗[/] {outcome.target}: {outcome.error}", highlight=False)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def scan(
+    targets: Annotated[
+        list[str], typer.Argument(help="Local directories or git URLs to scan.", show_default=False)
+    ],
+    db: DbOption = DEFAULT_URL,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", "-x", help="Extra gitignore-style pattern to skip (repeatable)."),
+    ] = None,
+    no_default_excludes: Annotated[
+        bool,
+        typer.Option(help=f"Also walk {', '.join(DEFAULT_EXCLUDES[:6])}, ... directories."),
+    ] = False,
+    gitignore: Annotated[bool, typer.Option(help="Skip what .gitignore files ignore.")] = False,
+    max_file_size: Annotated[
+        float, typer.Option(help="Skip files larger than this many MB (recorded).", min=0.001)
+    ] = 5.0,
+    include_docs: Annotated[
+        bool, typer.Option(help="Also read Markdown and other prose (low confidence).")
+    ] = False,
+    jobs: Annotated[int, typer.Option(help="Worker processes (0 = one per CPU).", min=0)] = 0,
+    show_low: Annotated[
+        bool, typer.Option("--all", help="Show low-confidence systems (tests, docs, vendored).")
+    ] = False,
+) -> None:
+    """Scan code and record the AI systems found in the inventory."""
+    request = scan_run.ScanRequest(
+        targets=tuple(targets),
+        walk=WalkOptions(
+            excludes=() if no_default_excludes else DEFAULT_EXCLUDES,
+            exclude_patterns=tuple(exclude or ()),
+            respect_gitignore=gitignore,
+        ),
+        options=ScanOptions(max_file_size=int(max_file_size * MB), include_docs=include_docs),
+        jobs=jobs,
+    )
+    try:
+        load_catalog()
+    except CatalogError as exc:
+        raise _fail(f"fingerprint catalog: {exc}", EXIT_USAGE) from exc
+    store = _open_store(db)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files · {task.fields[findings]} findings"),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, console=err, transient=False) as bar:
+            result = scan_run.run_scan(store, request, _RichProgress(bar))
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from exc
+    except KeyboardInterrupt as exc:
+        raise _fail("interrupted; the inventory is unchanged", EXIT_FAILED) from exc
+
+    min_conf = Confidence.LOW if show_low else Confidence.MEDIUM
+    scan_id = result.scan.id
+    systems = [s for s in store.systems(min_conf) if s.last_scan_id == scan_id]
+    _print_systems(systems, title=f"Scan {scan_id}: {len(systems)} AI systems")
+    skips = len(result.coverage.skips)
+    err.print(
+        f"scan {scan_id} {result.scan.status}: {result.scan.files_scanned} files, "
+        f"{result.scan.findings_count} findings, {skips} files skipped or noted "
+        f"(aicensus scans show {scan_id})",
+        highlight=False,
+    )
+    if result.scan.status == "failed":
+        raise typer.Exit(EXIT_FAILED)
+    if result.scan.status == "partial":
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _print_systems(systems: list[SystemRecord], title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    table.add_column("ID", justify="right")
+    table.add_column("System")
+    table.add_column("Category")
+    table.add_column("Scope")
+    table.add_column("Evidence", justify="right")
+    table.add_column("Models")
+    for s in systems:
+        table.add_row(
+            str(s.id),
+            s.product_name,
+            s.category,
+            s.scope_name or s.scope_id,
+            str(s.evidence_count),
+            ", ".join(s.models) or "-",
+        )
+    out.print(table)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def system_json(s: SystemRecord) -> dict[str, Any]:
+    """One system in the public ``aicensus.inventory/1`` shape."""
+    return {
+        "id": s.id,
+        "identity_key": s.identity_key,
+        "vendor": s.vendor,
+        "vendor_name": s.vendor_name,
+        "product": s.product,
+        "product_name": s.product_name,
+        "category": s.category,
+        "scope": {"kind": s.scope_kind, "id": s.scope_id, "name": s.scope_name},
+        "models": list(s.models),
+        "first_seen": _iso(s.first_seen),
+        "last_seen": _iso(s.last_seen),
+        "status": s.status,
+        "confidence": s.confidence,
+        "evidence": [
+            {
+                "location": e.location,
+                "fingerprint": e.fingerprint,
+                "signal": e.signal,
+                "confidence": e.confidence,
+                "snippet": e.snippet,
+                "models": list(e.models),
+            }
+            for e in s.evidence
+        ],
+    }
+
+
+@inventory_app.command("list")
+def inventory_list(
+    db: DbOption = DEFAULT_URL,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    show_low: Annotated[
+        bool, typer.Option("--all", help="Include low-confidence systems (tests, docs, vendored).")
+    ] = False,
+) -> None:
+    """List the AI systems in the inventory."""
+    if fmt not in ("table", "json"):
+        raise _fail(f"unknown format {fmt!r}: use table or json", EXIT_USAGE)
+    store = _open_store(db)
+    min_conf = Confidence.LOW if show_low else Confidence.MEDIUM
+    try:
+        systems = store.systems(min_conf, with_evidence=fmt == "json")
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from exc
+    if fmt == "json":
+        doc = {"schema": INVENTORY_SCHEMA, "systems": [system_json(s) for s in systems]}
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    _print_systems(systems, title=f"{len(systems)} AI systems")
+
+
+@inventory_app.command("show")
+def inventory_show(
+    system_id: Annotated[int, typer.Argument(help="System id (from inventory list).")],
+    db: DbOption = DEFAULT_URL,
+    scan_id: Annotated[
+        int | None, typer.Option("--scan", help="Evidence as seen by this scan.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Show one AI system with its evidence."""
+    if fmt not in ("table", "json"):
+        raise _fail(f"unknown format {fmt!r}: use table or json", EXIT_USAGE)
+    store = _open_store(db)
+    try:
+        system = store.system(system_id, scan_id)
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from exc
+    if system is None:
+        raise _fail(f"no AI system with id {system_id}", EXIT_USAGE)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(system_json(system), indent=2) + "\n")
+        return
+    out.print(f"[bold]{system.product_name}[/] ({system.vendor_name}) — {system.category}")
+    out.print(f"scope: {system.scope_kind}:{system.scope_id}", highlight=False)
+    out.print(f"status: {system.status} · confidence: {system.confidence}")
+    out.print(f"models: {', '.join(system.models) or '-'}", highlight=False)
+    out.print(f"first seen {_iso(system.first_seen)} · last seen {_iso(system.last_seen)}")
+    table = Table(title=f"Evidence ({len(system.evidence)})", title_justify="left")
+    for col in ("Location", "Signal", "Confidence", "Snippet"):
+        table.add_column(col)
+    for e in system.evidence:
+        table.add_row(e.location, e.signal, e.confidence, e.snippet)
+    out.print(table)
+
+
+@app.command("scans")
+def scans(
+    db: DbOption = DEFAULT_URL,
+    show: Annotated[int | None, typer.Option("--show", help="List what scan N skipped.")] = None,
+) -> None:
+    """List scans, or what one scan passed over and why."""
+    store = _open_store(db)
+    if show is not None:
+        table = Table(title=f"Skipped or noted in scan {show}", title_justify="left")
+        for col in ("Scope", "Path", "Reason"):
+            table.add_column(col)
+        for scope, locator, reason in store.skips(show):
+            table.add_row(scope, locator, reason)
+        out.print(table)
+        return
+    table = Table(title="Scans", title_justify="left")
+    for col in ("ID", "Started", "Status", "Files", "Findings", "Targets"):
+        table.add_column(col)
+    for s in store.scans():
+        table.add_row(
+            str(s.id), _iso(s.started_at) or "", s.status, str(s.files_scanned),
+            str(s.findings_count), ", ".join(s.targets),
+        )
+    out.print(table)
+
+
+@fingerprints_app.command("list")
+def fingerprints_list() -> None:
+    """List every product the catalog can recognise."""
+    try:
+        catalog = load_catalog()
+    except CatalogError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    table = Table(title=f"{len(catalog.products)} products", title_justify="left")
+    for col in ("Product", "Name", "Vendor", "Category", "Fingerprint"):
+        table.add_column(col)
+    for p in sorted(catalog.products.values(), key=lambda p: (p.vendor, p.id)):
+        table.add_row(p.id, p.name, p.vendor_name, p.category, p.fingerprint_id)
+    out.print(table)
+
+
+@fingerprints_app.command("check")
+def fingerprints_check(
+    path: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Extra folders of fingerprint files to validate with the bundled ones."),
+    ] = None,
+) -> None:
+    """Validate every fingerprint file and run every example through the engine."""
+    from fingerprints.catalog import compile_catalog, load_files
+
+    try:
+        catalog = compile_catalog(load_files(path or ())) if path else load_catalog()
+    except CatalogError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    failures = [o for o in (run_example(catalog, c) for c in catalog.examples()) if not o.ok]
+    gaps = completeness_errors(catalog)
+    for o in failures:
+        err.print(f"[red]FAIL[/] {o.case.name}: {o.detail}", highlight=False)
+    for gap in gaps:
+        err.print(f"[red]INCOMPLETE[/] {gap}", highlight=False)
+    total = sum(1 for _ in catalog.examples())
+    out.print(
+        f"{len(catalog.files)} fingerprint files, {len(catalog.products)} products, "
+        f"{total - len(failures)}/{total} examples pass, {len(gaps)} completeness gaps"
+    )
+    if failures or gaps:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

@@ -1,0 +1,216 @@
+"""One scan: resolve targets, walk them, detect in parallel, write the inventory once.
+
+Files are scanned in worker processes (tree-sitter parsing is CPU-bound); small targets are
+scanned in-process, where starting workers would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from connectors.base import ConnectorError, Coverage, FileRef, Outcome, Scope
+from connectors.code.git import cloned, is_git_url, normalise_git_url, redact_url
+from connectors.code.local import LocalDirectory, WalkOptions
+from detectors.base import Finding
+from detectors.engine import FileResult, ScanOptions, finalize_scope, scan_file
+from fingerprints.catalog import load_catalog
+from inventory_db.store import ScanRecord, Store
+from scanner import __version__
+
+logger = logging.getLogger(__name__)
+
+IN_PROCESS_MAX_FILES = 400
+"""Targets with at most this many files are scanned without worker processes."""
+CHUNK_FILES = 64
+CHUNK_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """Everything one scan needs to know."""
+
+    targets: tuple[str, ...]
+    walk: WalkOptions = WalkOptions()
+    options: ScanOptions = ScanOptions()
+    jobs: int = 0
+    """Worker processes; 0 means one per CPU."""
+
+
+@dataclass
+class TargetOutcome:
+    """How one target went."""
+
+    target: str
+    scope: Scope | None
+    files: int = 0
+    findings: int = 0
+    error: str | None = None
+
+
+@dataclass
+class ScanResult:
+    """What a finished scan returns to its caller."""
+
+    scan: ScanRecord
+    findings: list[Finding]
+    coverage: Coverage
+    targets: list[TargetOutcome] = field(default_factory=list)
+
+
+class Progress:
+    """Receives progress; the CLI renders it, tests and libraries may ignore it."""
+
+    def target_started(self, target: str, total_files: int) -> None:
+        """A target's files are listed and about to be scanned."""
+
+    def files_done(self, count: int, findings: int) -> None:
+        """``count`` more files were scanned, producing ``findings`` findings."""
+
+    def target_finished(self, outcome: TargetOutcome) -> None:
+        """A target ended (successfully or not)."""
+
+
+def _scan_chunk(scope: Scope, refs: Sequence[FileRef], options: ScanOptions) -> list[FileResult]:
+    catalog = load_catalog()
+    return [scan_file(catalog, scope, ref, options) for ref in refs]
+
+
+def _chunks(refs: Sequence[FileRef]) -> Iterator[list[FileRef]]:
+    chunk: list[FileRef] = []
+    size = 0
+    for ref in refs:
+        chunk.append(ref)
+        size += ref.size
+        if len(chunk) >= CHUNK_FILES or size >= CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+class _Workers:
+    """A lazily started process pool shared by all targets of one scan."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # forkserver: the CLI runs a progress thread, and forking a threaded process is unsafe.
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
+def _scan_files(
+    scope: Scope,
+    refs: list[FileRef],
+    options: ScanOptions,
+    workers: _Workers,
+    on_results: Callable[[list[FileResult]], None],
+) -> None:
+    if len(refs) <= IN_PROCESS_MAX_FILES or workers.jobs == 1:
+        for chunk in _chunks(refs):
+            on_results(_scan_chunk(scope, chunk, options))
+        return
+    pool = workers.pool()
+    pending: set[Future[list[FileResult]]] = set()
+    limit = workers.jobs * 4
+    for chunk in _chunks(refs):
+        pending.add(pool.submit(_scan_chunk, scope, chunk, options))
+        if len(pending) >= limit:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                on_results(fut.result())
+    for fut in pending:
+        on_results(fut.result())
+
+
+@contextmanager
+def _open_target(target: str, walk: WalkOptions) -> Iterator[LocalDirectory]:
+    if is_git_url(target):
+        with cloned(target) as path:
+            scope = Scope("code", normalise_git_url(target), normalise_git_url(target).rsplit("/", 1)[-1])
+            yield LocalDirectory(path, walk, scope=scope)
+    else:
+        yield LocalDirectory(Path(target), walk)
+
+
+def run_scan(store: Store, request: ScanRequest, progress: Progress | None = None) -> ScanResult:
+    """Run one scan over every target and record it; a failing target never sinks the others."""
+    progress = progress or Progress()
+    shown_targets = [redact_url(t) for t in request.targets]
+    scan_id = store.begin_scan(shown_targets, __version__)
+    coverage = Coverage()
+    all_findings: list[Finding] = []
+    outcomes: list[TargetOutcome] = []
+    workers = _Workers(request.jobs)
+    try:
+        with ExitStack() as stack:
+            stack.callback(workers.close)
+            for target, shown in zip(request.targets, shown_targets, strict=True):
+                outcome = TargetOutcome(shown, None)
+                outcomes.append(outcome)
+                try:
+                    with _open_target(target, request.walk) as source:
+                        outcome.scope = source.scope
+                        refs = list(source.files(coverage))
+                        progress.target_started(shown, len(refs))
+                        found: list[Finding] = []
+
+                        def collect(
+                            results: list[FileResult], scope: Scope = source.scope,
+                            found: list[Finding] = found,
+                        ) -> None:
+                            n = 0
+                            for res in results:
+                                if res.skip_reason is not None:
+                                    coverage.skip(scope, res.relpath, res.skip_reason)
+                                for note in res.notes:
+                                    coverage.skip(scope, res.relpath, note)
+                                found.extend(res.findings)
+                                n += len(res.findings)
+                            progress.files_done(len(results), n)
+
+                        _scan_files(source.scope, refs, request.options, workers, collect)
+                        found = finalize_scope(found)
+                        all_findings.extend(found)
+                        outcome.files = len(refs)
+                        outcome.findings = len(found)
+                        coverage.record(source.scope, "code", Outcome.OK)
+                except ConnectorError as err:
+                    outcome.error = str(err)
+                    scope = outcome.scope or Scope("code", _target_scope_id(target), shown)
+                    outcome.scope = scope
+                    coverage.record(scope, "code", Outcome.ERROR, str(err))
+                progress.target_finished(outcome)
+    except BaseException as err:
+        store.fail_scan(scan_id, f"interrupted: {type(err).__name__}: {err}")
+        raise
+    files = sum(o.files for o in outcomes)
+    record = store.complete_scan(scan_id, all_findings, coverage, files)
+    if outcomes and all(o.error for o in outcomes):
+        store.fail_scan(scan_id, "; ".join(o.error or "" for o in outcomes))
+        record = store.scan(scan_id) or record
+    return ScanResult(record, all_findings, coverage, outcomes)
+
+
+def _target_scope_id(target: str) -> str:
+    if is_git_url(target):
+        return normalise_git_url(target)
+    try:
+        return str(Path(target).resolve())
+    except (OSError, RuntimeError):
+        return target
