@@ -25,7 +25,7 @@ lint: $(STAMP)
 # The main job on the embedded default: scan the bundled demo estate into a fresh SQLite file.
 demo: $(STAMP)
 	rm -f demo.db
-	$(BIN)/aicensus scan examples/estate/* --db sqlite:///demo.db
+	$(BIN)/aicensus scan examples/estate/*/ --db sqlite:///demo.db
 	$(BIN)/aicensus inventory list --db sqlite:///demo.db
 
 bench: $(STAMP)

@@ -78,7 +78,7 @@ class Observation:
 
 @dataclass(frozen=True, slots=True)
 class Skip:
-    """Something a connector or detector deliberately did not read, and why. Skipping is a result."""
+    """Something deliberately not read, and why: skipping is a result, not a log line."""
 
     scope: Scope
     locator: str

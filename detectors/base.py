@@ -63,7 +63,7 @@ class Finding:
     signal: Signal
     confidence: Confidence
     attributes: Mapping[str, str] = field(default_factory=dict)
-    """Extra facts: ``matched`` (what matched), ``endpoint``, ``reason`` for a lowered confidence."""
+    """Extra facts: ``matched`` (what matched), ``reason`` (why confidence was lowered)."""
     models: tuple[str, ...] = ()
     """Model ids this evidence names."""
     snippet: str = ""

@@ -58,31 +58,23 @@ def detect_lines(
         if number > len(lines):
             continue
         line = lines[number - 1]
-        seen: set[tuple[str, Signal, str]] = set()
-
-        def emit(
-            product_id: str, signal: Signal, matched: str, models: tuple[str, ...] = ()
-        ) -> Iterator[Finding]:
-            key = (product_id, signal, matched)
-            if key in seen:
-                return
-            seen.add(key)
-            yield make_finding(
-                products[product_id], scope, relpath, number, signal, confidence, matched, line,
-                models,
-            )
-
+        # (product, signal, matched) -> models; a dict keeps first-seen order and drops repeats
+        matches: dict[tuple[str, Signal, str], tuple[str, ...]] = {}
         for m in IDENTIFIER.finditer(line):
             for pid in catalog.env_vars.get(m.group(0), ()):
-                yield from emit(pid, Signal.ENV_VAR, m.group(0))
+                matches.setdefault((pid, Signal.ENV_VAR, m.group(0)), ())
         for m in HOSTNAME.finditer(line):
             host = m.group(1).lower()
             for pid in catalog.match_host(host):
-                yield from emit(pid, Signal.HOST, host)
+                matches.setdefault((pid, Signal.HOST, host), ())
         for m in VALUE_TOKEN.finditer(line):
             for candidate in model_candidates(m.group(0)):
                 pids = catalog.match_model(candidate)
                 for pid in pids:
-                    yield from emit(pid, Signal.MODEL_ID, candidate, (candidate,))
+                    matches.setdefault((pid, Signal.MODEL_ID, candidate), (candidate,))
                 if pids:
                     break
+        for (pid, signal, matched), models in matches.items():
+            yield make_finding(
+                products[pid], scope, relpath, number, signal, confidence, matched, line, models
+            )

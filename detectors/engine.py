@@ -41,14 +41,37 @@ class FileKind(StrEnum):
 
 
 CONFIG_SUFFIXES = frozenset(
-    {".env", ".yaml", ".yml", ".json", ".jsonc", ".toml", ".ini", ".cfg", ".conf",
-     ".properties", ".tfvars", ".hcl"}
+    {
+        ".env",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".jsonc",
+        ".toml",
+        ".ini",
+        ".cfg",
+        ".conf",
+        ".properties",
+        ".tfvars",
+        ".hcl",
+    }
 )
 CONFIG_NAMES = frozenset({"dockerfile", "containerfile", ".envrc", "procfile"})
 DOC_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".txt", ".adoc"})
 LOCK_FILES = frozenset(
-    {"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock",
-     "uv.lock", "pipfile.lock", "composer.lock", "cargo.lock", "gemfile.lock", "go.sum"}
+    {
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "poetry.lock",
+        "uv.lock",
+        "pipfile.lock",
+        "composer.lock",
+        "cargo.lock",
+        "gemfile.lock",
+        "go.sum",
+    }
 )
 """Lock files list transitive dependencies; they are not read as configuration."""
 
@@ -190,7 +213,10 @@ def scan_file(
     try:
         data = file.read(options.max_file_size + 1)
     except OSError as err:
-        return FileResult(file.relpath, skip_reason=f"unreadable: {os.strerror(err.errno or 0) if err.errno else err}")
+        return FileResult(
+            file.relpath,
+            skip_reason=f"unreadable: {os.strerror(err.errno or 0) if err.errno else err}",
+        )
     if len(data) > options.max_file_size:
         return FileResult(file.relpath, skip_reason="grew beyond the size cap while being read")
     return scan_data(catalog, scope, file.relpath, data, options, kind)

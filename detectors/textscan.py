@@ -8,7 +8,9 @@ from bisect import bisect_right
 from collections.abc import Iterator
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-HOSTNAME = re.compile(r"(?<![A-Za-z0-9._-])([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+)")
+HOSTNAME = re.compile(
+    r"(?<![A-Za-z0-9._-])([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+)"
+)
 VALUE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]*[A-Za-z0-9]")
 URL_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]+)")
 

@@ -79,6 +79,7 @@ class Catalog:
     hosts: Mapping[str, tuple[str, ...]]
     host_suffixes: Mapping[str, tuple[str, ...]]
     env_vars: Mapping[str, tuple[str, ...]]
+    supersedes: Mapping[str, frozenset[str]]
     keywords: tuple[str, ...]
     _automaton: ahocorasick_rs.BytesAhoCorasick = field(repr=False)
     _model_re: re.Pattern[str] | None = field(repr=False)
@@ -95,27 +96,27 @@ class Catalog:
     def match_import(self, language: str, module: str, names: Iterable[str] = ()) -> set[str]:
         """Products identified by importing ``module`` (optionally the given ``names`` from it).
 
-        The most specific rule wins: ``from openai import AzureOpenAI`` matches a rule for
-        ``openai.AzureOpenAI`` and, if there is one, does not also count as plain ``openai``.
+        Every rule that is a prefix of the module counts (``llama_index.llms.openai`` is both
+        LlamaIndex and OpenAI). A rule naming an imported name (``openai.AzureOpenAI``) adds its
+        product and drops the products that product ``supersedes``: importing ``AzureOpenAI``
+        from ``openai`` is Azure OpenAI, not OpenAI.
         """
         table = self.imports.get(rule_language(language))
         if not table:
             return set()
-        found: set[str] = set()
+        generic: set[str] = set()
+        for prefix in _module_prefixes(module):
+            generic.update(table.get(prefix, ()))
         names = tuple(names)
-        generic_needed = not names
+        if not names:
+            return generic
+        found: set[str] = set()
         for name in names:
-            specific = table.get(f"{module}.{name}")
-            if specific:
-                found.update(specific)
-            else:
-                generic_needed = True
-        if generic_needed:
-            for prefix in _module_prefixes(module):
-                products = table.get(prefix)
-                if products:
-                    found.update(products)
-                    break
+            specific = table.get(f"{module}.{name}", ())
+            candidates = generic.union(specific)
+            for pid in specific:
+                candidates.difference_update(self.supersedes.get(pid, ()))
+            found.update(candidates)
         return found
 
     def match_call(
@@ -275,7 +276,9 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
             for lang, rules in s.calls.items():
                 for rule in rules:
                     calls[lang][rule.callee.rsplit(".", 1)[-1]].append((rule, p.id))
-                    keywords.update(rule.args or (rule.callee.rsplit(".", 1)[-1],))
+                    # The first segment of a dotted callee (``ollama`` of ``ollama.chat``) is the
+                    # literal that must be in the file; the last would often be a common word.
+                    keywords.update(rule.args or (rule.callee.split(".")[0],))
             for eco, names in s.packages.items():
                 for name in names:
                     packages[eco][name].append(p.id)
@@ -294,6 +297,11 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
                 model_patterns[pattern].append(p.id)
             keywords.update(p.keywords)
 
+    for fp in files:
+        for p in fp.products:
+            unknown = [other for other in p.supersedes if other not in products]
+            if unknown:
+                raise CatalogError(f"{fp.id}: {p.id}: supersedes unknown products {unknown}")
     lowered = sorted({k.lower() for k in keywords if k})
     if not lowered:
         raise CatalogError("the catalog holds no keywords: no fingerprint files were loaded")
@@ -317,6 +325,9 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
         hosts=freeze(hosts),
         host_suffixes=freeze(suffixes),
         env_vars=freeze(env_vars),
+        supersedes={
+            p.id: frozenset(p.supersedes) for fp in files for p in fp.products if p.supersedes
+        },
         keywords=tuple(lowered),
         _automaton=automaton,
         _model_re=model_re,
@@ -328,7 +339,9 @@ def load_files(extra_dirs: Iterable[Path] = ()) -> list[FingerprintFile]:
     """Read and validate the bundled fingerprint files plus any in ``extra_dirs``."""
     loaded: list[FingerprintFile] = []
     for label, entry in _bundled_files():
-        loaded.append(_read_file(label, entry.read_text(encoding="utf-8"), entry.name.rsplit(".", 1)[0]))
+        loaded.append(
+            _read_file(label, entry.read_text(encoding="utf-8"), entry.name.rsplit(".", 1)[0])
+        )
     for folder in extra_dirs:
         for path in sorted(folder.glob("*.y*ml")):
             try:

@@ -10,7 +10,14 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from fingerprints.categories import Category
 
@@ -31,7 +38,7 @@ class _Strict(BaseModel):
 
 
 class CallRule(_Strict):
-    """A call that identifies a product: ``AzureOpenAI(...)``, ``boto3.client("bedrock-runtime")``."""
+    """A call that names a product: ``AzureOpenAI(...)``, ``boto3.client("bedrock-runtime")``."""
 
     callee: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_$][A-Za-z0-9_$.]*$")]
     """Matches a call whose dotted callee equals this or ends with ``.`` + this."""
@@ -122,8 +129,12 @@ class Example(_Strict):
         if self.file:
             return self.file
         if self.language is not None:
-            return {"python": "example.py", "javascript": "example.js",
-                    "typescript": "example.ts", "tsx": "example.tsx"}[self.language]
+            return {
+                "python": "example.py",
+                "javascript": "example.js",
+                "typescript": "example.ts",
+                "tsx": "example.tsx",
+            }[self.language]
         if self.signal is SignalKind.PACKAGE:
             return "requirements.txt"
         return "settings.yaml"
@@ -139,6 +150,9 @@ class Product(_Strict):
     """Overrides the file's vendor (e.g. a framework's provider package)."""
     vendor_name: str | None = None
     description: str = ""
+    supersedes: tuple[Slug, ...] = ()
+    """Products this one replaces when a name-specific import rule of it matches the same import
+    (``from openai import AzureOpenAI`` is Azure OpenAI, not also OpenAI)."""
     keywords: tuple[str, ...] = ()
     """Extra prefilter keywords (e.g. the literal start of each model id pattern)."""
     signals: Signals = Field(default_factory=Signals)

@@ -183,9 +183,14 @@ class Store:
                     session.execute(
                         insert(ScanCoverage),
                         [
-                            {"scan_id": scan_id, "scope_kind": a.scope.kind,
-                             "scope_id": a.scope.id, "area": a.area,
-                             "outcome": a.outcome.value, "message": a.message}
+                            {
+                                "scan_id": scan_id,
+                                "scope_kind": a.scope.kind,
+                                "scope_id": a.scope.id,
+                                "area": a.area,
+                                "outcome": a.outcome.value,
+                                "message": a.message,
+                            }
                             for a in coverage.areas
                         ],
                     )
@@ -193,8 +198,12 @@ class Store:
                     session.execute(
                         insert(ScanSkip),
                         [
-                            {"scan_id": scan_id, "scope_key": s.scope.key,
-                             "locator": s.locator, "reason": s.reason}
+                            {
+                                "scan_id": scan_id,
+                                "scope_key": s.scope.key,
+                                "locator": s.locator,
+                                "reason": s.reason,
+                            }
                             for s in coverage.skips
                         ],
                     )
@@ -234,8 +243,8 @@ class Store:
             real = [f for f in fs if "reason" not in f.attributes] or fs
             models = sorted({m for f in real for m in f.models})
             confidence = max(int(f.confidence) for f in fs)
-            system = existing.get(key)
-            if system is None:
+            found = existing.get(key)
+            if found is None:
                 system = AISystem(
                     identity_key=key,
                     scope_kind=first.scope.kind,
@@ -246,6 +255,8 @@ class Store:
                 )
                 session.add(system)
                 existing[key] = system
+            else:
+                system = found
             system.scope_name = first.scope.name
             system.vendor = first.vendor
             system.vendor_name = first.vendor_name
@@ -289,7 +300,7 @@ class Store:
     def systems(
         self, min_confidence: Confidence = Confidence.MEDIUM, with_evidence: bool = False
     ) -> list[SystemRecord]:
-        """AI systems at or above a confidence, with their evidence from the last scan seeing them."""
+        """Systems at or above a confidence, with evidence from the last scan that saw each."""
         try:
             with self._session() as session:
                 rows = list(

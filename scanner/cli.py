@@ -74,7 +74,7 @@ DbOption = Annotated[
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -119,7 +119,7 @@ class _RichProgress(scan_run.Progress):
 
     def target_finished(self, outcome: scan_run.TargetOutcome) -> None:
         if outcome.error:
-            err.print(f"[red]✗[/] {outcome.target}: {outcome.error}", highlight=False)
+            err.print(f"[red]✗[/] {outcome.error}", highlight=False, soft_wrap=True)
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -187,7 +187,7 @@ def scan(
     err.print(
         f"scan {scan_id} {result.scan.status}: {result.scan.files_scanned} files, "
         f"{result.scan.findings_count} findings, {skips} files skipped or noted "
-        f"(aicensus scans show {scan_id})",
+        f"(details: aicensus scans --show {scan_id})",
         highlight=False,
     )
     if result.scan.status == "failed":
@@ -199,11 +199,11 @@ def scan(
 def _print_systems(systems: list[SystemRecord], title: str) -> None:
     table = Table(title=title, title_justify="left")
     table.add_column("ID", justify="right")
-    table.add_column("System")
-    table.add_column("Category")
-    table.add_column("Scope")
+    table.add_column("System", overflow="fold")
+    table.add_column("Category", no_wrap=True)
+    table.add_column("Scope", overflow="fold")
     table.add_column("Evidence", justify="right")
-    table.add_column("Models")
+    table.add_column("Models", overflow="fold")
     for s in systems:
         table.add_row(
             str(s.id),
@@ -329,8 +329,12 @@ def scans(
         table.add_column(col)
     for s in store.scans():
         table.add_row(
-            str(s.id), _iso(s.started_at) or "", s.status, str(s.files_scanned),
-            str(s.findings_count), ", ".join(s.targets),
+            str(s.id),
+            _iso(s.started_at) or "",
+            s.status,
+            str(s.files_scanned),
+            str(s.findings_count),
+            ", ".join(s.targets),
         )
     out.print(table)
 
@@ -354,7 +358,9 @@ def fingerprints_list() -> None:
 def fingerprints_check(
     path: Annotated[
         list[Path] | None,
-        typer.Argument(help="Extra folders of fingerprint files to validate with the bundled ones."),
+        typer.Argument(
+            help="Extra folders of fingerprint files to validate with the bundled ones."
+        ),
     ] = None,
 ) -> None:
     """Validate every fingerprint file and run every example through the engine."""

@@ -142,7 +142,9 @@ def _scan_files(
 def _open_target(target: str, walk: WalkOptions) -> Iterator[LocalDirectory]:
     if is_git_url(target):
         with cloned(target) as path:
-            scope = Scope("code", normalise_git_url(target), normalise_git_url(target).rsplit("/", 1)[-1])
+            scope = Scope(
+                "code", normalise_git_url(target), normalise_git_url(target).rsplit("/", 1)[-1]
+            )
             yield LocalDirectory(path, walk, scope=scope)
     else:
         yield LocalDirectory(Path(target), walk)
@@ -171,7 +173,8 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
                         found: list[Finding] = []
 
                         def collect(
-                            results: list[FileResult], scope: Scope = source.scope,
+                            results: list[FileResult],
+                            scope: Scope = source.scope,
                             found: list[Finding] = found,
                         ) -> None:
                             n = 0

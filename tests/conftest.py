@@ -39,7 +39,10 @@ def run_git(cwd: Path, *args: str) -> str:
     """Run git with a fixed identity; returns stdout."""
     proc = subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=cwd, capture_output=True, text=True, check=True,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return proc.stdout
 

@@ -61,15 +61,21 @@ def cloned(url: str, timeout: int = CLONE_TIMEOUT_S) -> Iterator[Path]:
         try:
             proc = subprocess.run(
                 ["git", "clone", "--depth", "1", "--quiet", "--no-tags", "--", url, str(dest)],
-                capture_output=True, text=True, timeout=timeout, env=env, check=False,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=env,
+                check=False,
             )
         except FileNotFoundError as err:
             raise ConnectorError("git is not installed; it is needed to scan git URLs") from err
         except subprocess.TimeoutExpired as err:
             raise ConnectorError(f"{redact_url(url)}: clone timed out after {timeout}s") from err
         if proc.returncode != 0:
-            detail = redact_url(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "")
-            raise ConnectorError(f"{redact_url(url)}: clone failed: {detail or 'git exited with ' + str(proc.returncode)}")
+            lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
+            fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:"))] or lines
+            detail = redact_url(" ".join(fatal)) or f"git exited with {proc.returncode}"
+            raise ConnectorError(f"{redact_url(url)}: clone failed: {detail}")
         yield dest
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

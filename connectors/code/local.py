@@ -23,9 +23,24 @@ from connectors.code.git import normalise_git_url
 logger = logging.getLogger(__name__)
 
 DEFAULT_EXCLUDES: tuple[str, ...] = (
-    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "site-packages", "__pycache__",
-    "dist", "build", "vendor", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-    ".idea", ".terraform",
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    "site-packages",
+    "__pycache__",
+    "dist",
+    "build",
+    "vendor",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".idea",
+    ".terraform",
 )
 """Directory names skipped at any depth unless the user overrides the list."""
 
@@ -52,7 +67,10 @@ def scope_for_directory(root: Path) -> Scope:
         try:
             proc = subprocess.run(
                 ["git", "-C", str(root), "config", "--get", "remote.origin.url"],
-                capture_output=True, text=True, timeout=10, check=False,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired):
             proc = None
@@ -65,7 +83,9 @@ def scope_for_directory(root: Path) -> Scope:
 class LocalDirectory:
     """A directory on disk as a code source."""
 
-    def __init__(self, root: Path, options: WalkOptions = WalkOptions(), scope: Scope | None = None):
+    def __init__(
+        self, root: Path, options: WalkOptions = WalkOptions(), scope: Scope | None = None
+    ):
         try:
             resolved = root.resolve(strict=True)
         except (OSError, RuntimeError) as err:
@@ -92,7 +112,7 @@ class LocalDirectory:
         """Walk the tree depth-first, in a stable (sorted) order."""
         excludes = frozenset(self.options.excludes)
         # Each stack entry: directory relpath ("" for root) and the .gitignore specs in force.
-        stack: list[tuple[str, tuple[tuple[str, pathspec.PathSpec], ...]]] = [("", ())]
+        stack: list[tuple[str, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]]] = [("", ())]
         while stack:
             rel_dir, specs = stack.pop()
             abs_dir = self.root / rel_dir if rel_dir else self.root
@@ -128,7 +148,7 @@ class LocalDirectory:
             stack.extend((d, specs) for d in reversed(subdirs))
 
     def _ignored(
-        self, rel: str, is_dir: bool, specs: Iterable[tuple[str, pathspec.PathSpec]]
+        self, rel: str, is_dir: bool, specs: Iterable[tuple[str, pathspec.GitIgnoreSpec]]
     ) -> bool:
         probe = rel + "/" if is_dir else rel
         if self._user_spec is not None and self._user_spec.match_file(probe):
@@ -141,7 +161,7 @@ class LocalDirectory:
 
     def _gitignore(
         self, abs_dir: Path, rel_dir: str, coverage: Coverage
-    ) -> tuple[tuple[str, pathspec.PathSpec], ...]:
+    ) -> tuple[tuple[str, pathspec.GitIgnoreSpec], ...]:
         path = abs_dir / ".gitignore"
         if not path.is_file():
             return ()
@@ -166,6 +186,8 @@ class LocalDirectory:
             coverage.skip(self.scope, rel, "symlink loop" if loop else "broken symlink")
             return
         if target.is_relative_to(self.root):
-            coverage.skip(self.scope, rel, "symlink into the scanned root (its target is read there)")
+            coverage.skip(
+                self.scope, rel, "symlink into the scanned root (its target is read there)"
+            )
         else:
             coverage.skip(self.scope, rel, "symlink points outside the scanned root")

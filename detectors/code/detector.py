@@ -13,8 +13,21 @@ from detectors.textscan import host_of, model_candidates
 from fingerprints.catalog import Catalog
 
 MODEL_ARGUMENTS = frozenset(
-    {"model", "model_id", "modelId", "model_name", "modelName", "engine", "deployment_name",
-     "azure_deployment", "deployment", "llm", "model_path", "repo_id", "pretrained_model_name_or_path"}
+    {
+        "model",
+        "model_id",
+        "modelId",
+        "model_name",
+        "modelName",
+        "engine",
+        "deployment_name",
+        "azure_deployment",
+        "deployment",
+        "llm",
+        "model_path",
+        "repo_id",
+        "pretrained_model_name_or_path",
+    }
 )
 """Keyword arguments (or object properties) whose string value is the model a call uses."""
 
@@ -38,19 +51,31 @@ def detect_code(
     for imp in facts.imports:
         for pid in sorted(catalog.match_import(facts.language, imp.module, imp.names)):
             yield make_finding(
-                products[pid], scope, relpath, imp.line, Signal.CODE_IMPORT, Confidence.HIGH,
-                imp.module, line_text(imp.line),
+                products[pid],
+                scope,
+                relpath,
+                imp.line,
+                Signal.CODE_IMPORT,
+                Confidence.HIGH,
+                imp.module,
+                line_text(imp.line),
             )
 
-    model_uses: set[tuple[int, str]] = set()
+    model_uses: set[str] = set()
     for call in facts.calls:
         for key, value in call.kwargs.items():
             if key in MODEL_ARGUMENTS:
-                model_uses.add((call.line, value))
+                model_uses.add(value)
         for pid in sorted(catalog.match_call(facts.language, call.callee, call.args, call.kwargs)):
             yield make_finding(
-                products[pid], scope, relpath, call.line, Signal.CODE_CALL, Confidence.HIGH,
-                call.callee, line_text(call.line),
+                products[pid],
+                scope,
+                relpath,
+                call.line,
+                Signal.CODE_CALL,
+                Confidence.HIGH,
+                call.callee,
+                line_text(call.line),
             )
 
     for lit in facts.strings:
@@ -59,25 +84,44 @@ def detect_code(
             continue
         for pid in catalog.env_vars.get(value, ()):
             yield make_finding(
-                products[pid], scope, relpath, lit.line, Signal.ENV_VAR, Confidence.MEDIUM,
-                value, line_text(lit.line),
+                products[pid],
+                scope,
+                relpath,
+                lit.line,
+                Signal.ENV_VAR,
+                Confidence.MEDIUM,
+                value,
+                line_text(lit.line),
             )
         host = host_of(value)
         if host is not None:
             for pid in catalog.match_host(host):
                 yield make_finding(
-                    products[pid], scope, relpath, lit.line, Signal.HOST, Confidence.MEDIUM,
-                    host, line_text(lit.line),
+                    products[pid],
+                    scope,
+                    relpath,
+                    lit.line,
+                    Signal.HOST,
+                    Confidence.MEDIUM,
+                    host,
+                    line_text(lit.line),
                 )
         for candidate in model_candidates(value):
             pids = catalog.match_model(candidate)
             if not pids:
                 continue
-            confidence = Confidence.MEDIUM if (lit.line, value) in model_uses else Confidence.LOW
+            confidence = Confidence.MEDIUM if value in model_uses else Confidence.LOW
             for pid in pids:
                 yield make_finding(
-                    products[pid], scope, relpath, lit.line, Signal.MODEL_ID, confidence,
-                    candidate, line_text(lit.line), (candidate,),
+                    products[pid],
+                    scope,
+                    relpath,
+                    lit.line,
+                    Signal.MODEL_ID,
+                    confidence,
+                    candidate,
+                    line_text(lit.line),
+                    (candidate,),
                 )
             break
 
@@ -90,6 +134,12 @@ def detect_code(
             for m in _JS_ENV.finditer(text):
                 for pid in catalog.env_vars.get(m.group(1), ()):
                     yield make_finding(
-                        products[pid], scope, relpath, number, Signal.ENV_VAR, Confidence.MEDIUM,
-                        m.group(1), text,
+                        products[pid],
+                        scope,
+                        relpath,
+                        number,
+                        Signal.ENV_VAR,
+                        Confidence.MEDIUM,
+                        m.group(1),
+                        text,
                     )

@@ -22,7 +22,7 @@ class Call:
     """A call or ``new`` expression."""
 
     callee: str
-    """Dotted text of the called expression: ``boto3.client``, ``OpenAI``, ``client.chat.create``."""
+    """Dotted text of the called expression: ``boto3.client``, ``OpenAI``, ``c.chat.create``."""
     line: int
     args: tuple[str, ...] = ()
     """String-literal positional arguments, in order (non-literals are skipped)."""

@@ -30,14 +30,25 @@ def detect_manifest(
                 (i for i, text in enumerate(lines, 1) if manifest.own_name in text.lower()), 1
             )
             yield make_finding(
-                catalog.products[pid], scope, relpath, line, Signal.PROVIDES, Confidence.HIGH,
-                manifest.own_name, line_text(line),
+                catalog.products[pid],
+                scope,
+                relpath,
+                line,
+                Signal.PROVIDES,
+                Confidence.HIGH,
+                manifest.own_name,
+                line_text(line),
             )
     for ref in manifest.packages:
         eco = _LOOKUP_ECOSYSTEM.get(ref.ecosystem, ref.ecosystem)
         for pid in catalog.match_package(eco, ref.name):
             yield make_finding(
-                catalog.products[pid], scope, relpath, ref.line, Signal.PACKAGE,
-                Confidence.MEDIUM if ref.direct else Confidence.LOW, ref.name,
+                catalog.products[pid],
+                scope,
+                relpath,
+                ref.line,
+                Signal.PACKAGE,
+                Confidence.MEDIUM if ref.direct else Confidence.LOW,
+                ref.name,
                 line_text(ref.line),
             )

@@ -1,4 +1,4 @@
-"""Git URLs: shallow clone into a temp dir that is removed; failures are clear; no credentials kept."""
+"""Git URLs: a shallow clone into a temp dir that is removed; clear failures; no credentials."""
 
 from __future__ import annotations
 

@@ -10,17 +10,26 @@ from connectors.base import ConnectorError, Coverage
 from connectors.code.local import LocalDirectory, WalkOptions, scope_for_directory
 
 
-def walk(root: Path, options: WalkOptions = WalkOptions()) -> tuple[list[str], Coverage]:
+def walk(root: Path, options: WalkOptions | None = None) -> tuple[list[str], Coverage]:
     coverage = Coverage()
-    files = sorted(ref.relpath for ref in LocalDirectory(root, options).files(coverage))
+    files = sorted(
+        ref.relpath for ref in LocalDirectory(root, options or WalkOptions()).files(coverage)
+    )
     return files, coverage
 
 
 def test_default_excludes_skip_dependency_and_build_directories(make_tree) -> None:
-    root = make_tree({
-        "app.py": "x", "node_modules/openai/index.js": "x", ".venv/lib/site.py": "x",
-        "src/__pycache__/a.pyc": "x", "build/out.js": "x", ".git/config": "x", "src/ok.ts": "x",
-    })
+    root = make_tree(
+        {
+            "app.py": "x",
+            "node_modules/openai/index.js": "x",
+            ".venv/lib/site.py": "x",
+            "src/__pycache__/a.pyc": "x",
+            "build/out.js": "x",
+            ".git/config": "x",
+            "src/ok.ts": "x",
+        }
+    )
     files, _ = walk(root)
     assert files == ["app.py", "src/ok.ts"]
 
@@ -32,10 +41,17 @@ def test_excludes_can_be_overridden_and_extended(make_tree) -> None:
 
 
 def test_gitignore_is_respected_only_when_asked(make_tree) -> None:
-    root = make_tree({
-        ".gitignore": "*.log\nsecret/\n", "a.py": "x", "debug.log": "x", "secret/k.py": "x",
-        "sub/.gitignore": "local.py\n", "sub/local.py": "x", "sub/other.py": "x",
-    })
+    root = make_tree(
+        {
+            ".gitignore": "*.log\nsecret/\n",
+            "a.py": "x",
+            "debug.log": "x",
+            "secret/k.py": "x",
+            "sub/.gitignore": "local.py\n",
+            "sub/local.py": "x",
+            "sub/other.py": "x",
+        }
+    )
     files, _ = walk(root, WalkOptions(respect_gitignore=True))
     assert files == [".gitignore", "a.py", "sub/.gitignore", "sub/other.py"]
     files, _ = walk(root)

@@ -25,10 +25,19 @@ def finding(
     attributes: dict[str, str] | None = None,
 ) -> Finding:
     return Finding(
-        fingerprint_id=product, product_id=product, product_name=product.title(),
-        vendor=product, vendor_name=product.title(), category="llm-api", scope=scope,
-        location=Location(path, line), signal=Signal.CODE_IMPORT, confidence=confidence,
-        attributes=attributes or {"matched": product}, models=models, snippet=f"import {product}",
+        fingerprint_id=product,
+        product_id=product,
+        product_name=product.title(),
+        vendor=product,
+        vendor_name=product.title(),
+        category="llm-api",
+        scope=scope,
+        location=Location(path, line),
+        signal=Signal.CODE_IMPORT,
+        confidence=confidence,
+        attributes=attributes or {"matched": product},
+        models=models,
+        snippet=f"import {product}",
     )
 
 
@@ -44,8 +53,9 @@ def record(store: Store, findings: list[Finding], coverage: Coverage | None = No
 
 
 def test_forty_files_importing_one_sdk_are_one_system_with_forty_evidence(store: Store) -> None:
-    findings = [finding(path=f"m{i}.py", models=("gpt-4o",) if i % 2 else ("o3-mini",))
-                for i in range(40)]
+    findings = [
+        finding(path=f"m{i}.py", models=("gpt-4o",) if i % 2 else ("o3-mini",)) for i in range(40)
+    ]
     record(store, findings)
     [system] = store.systems(with_evidence=True)
     assert system.evidence_count == 40
@@ -72,7 +82,10 @@ def test_rescan_updates_the_same_rows_and_advances_last_seen(store: Store) -> No
 
 def test_same_product_in_two_scopes_is_two_systems(store: Store) -> None:
     record(store, [finding(), finding(scope=OTHER)])
-    assert sorted(s.scope_id for s in store.systems()) == ["github.com/acme/bot", "github.com/acme/web"]
+    assert sorted(s.scope_id for s in store.systems()) == [
+        "github.com/acme/bot",
+        "github.com/acme/web",
+    ]
 
 
 def test_low_confidence_systems_are_hidden_by_default(store: Store) -> None:
@@ -83,11 +96,18 @@ def test_low_confidence_systems_are_hidden_by_default(store: Store) -> None:
 
 
 def test_models_named_only_in_noise_paths_do_not_describe_the_system(store: Store) -> None:
-    record(store, [
-        finding(models=("gpt-4o",)),
-        finding(path="tests/t.py", models=("gpt-3.5-turbo",), confidence=Confidence.LOW,
-                attributes={"reason": "test code"}),
-    ])
+    record(
+        store,
+        [
+            finding(models=("gpt-4o",)),
+            finding(
+                path="tests/t.py",
+                models=("gpt-3.5-turbo",),
+                confidence=Confidence.LOW,
+                attributes={"reason": "test code"},
+            ),
+        ],
+    )
     [system] = store.systems()
     assert system.models == ("gpt-4o",)
 
@@ -101,7 +121,9 @@ def test_failed_source_makes_the_scan_partial_with_coverage(store: Store) -> Non
     scan = store.scan(scan_id)
     assert scan is not None and scan.status == "partial"
     assert "clone failed" in scan.message
-    assert store.skips(scan_id) == [("code:github.com/acme/bot", "big.bin", "larger than the size cap")]
+    assert store.skips(scan_id) == [
+        ("code:github.com/acme/bot", "big.bin", "larger than the size cap")
+    ]
 
 
 def test_an_unfinished_scan_leaves_the_inventory_untouched(store: Store) -> None:
