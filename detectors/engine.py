@@ -239,13 +239,14 @@ def finalize_scope(findings: Iterable[Finding]) -> list[Finding]:
         return findings
 
     def provider_of(locator: str) -> str | None:
-        best: str | None = None
-        best_len = -1
-        for directory, name in provider_dirs.items():
-            inside = directory == "" or locator == directory or locator.startswith(directory + "/")
-            if inside and len(directory) > best_len:
-                best, best_len = name, len(directory)
-        return best
+        directory = posixpath.dirname(locator)
+        while True:
+            name = provider_dirs.get(directory)
+            if name is not None:
+                return name
+            if not directory:
+                return None
+            directory = posixpath.dirname(directory)
 
     result = []
     for f in findings:

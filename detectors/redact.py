@@ -13,12 +13,14 @@ import re
 from collections import Counter
 
 _SECRET_NAME = re.compile(
-    r"(?i)([A-Za-z0-9_.-]*(?:key|token|secret|password|passwd|pwd|credential|auth)[A-Za-z0-9_.-]*"
-    r"[\"']?\s*(?:=|:|=>)\s*[\"']?)([^\s\"',;}]+)"
+    r"(?i)([A-Za-z0-9_.-]{0,40}(?:key|token|secret|password|passwd|pwd|credential|auth)"
+    r"[A-Za-z0-9_.-]{0,40}[\"']?[ \t]{0,3}(?:=|:|=>)[ \t]{0,3}[\"']?)([^\s\"',;}]+)"
 )
 _TOKEN = re.compile(r"[A-Za-z0-9_+/=-]{24,}")
 _ENTROPY_THRESHOLD = 4.0
 _PLACEHOLDER = re.compile(r"^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|<[^>]*>|x+|\*+|\.\.\.)$")
+_EXPRESSION = re.compile(r"[(\[]|^\$|^[a-z_]+$|^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_]")
+"""A value that is code (``os.environ[...]``, ``settings.KEY``, ``key``), not a literal secret."""
 
 
 def mask(secret: str) -> str:
@@ -44,7 +46,7 @@ def shannon_entropy(value: str) -> float:
 
 def _mask_value(match: re.Match[str]) -> str:
     value = match.group(2)
-    if _PLACEHOLDER.match(value):
+    if _PLACEHOLDER.match(value) or _EXPRESSION.search(value):
         return match.group(0)
     return match.group(1) + mask(value)
 
@@ -58,7 +60,9 @@ def _mask_token(match: re.Match[str]) -> str:
 
 def redact_line(line: str, limit: int = 160) -> str:
     """A snippet safe to store and print: trimmed, secrets masked, at most ``limit`` characters."""
-    text = line.strip()
+    # Work on a bounded window (long minified lines are common), but wider than the result, so
+    # no secret cut by the window can survive the final trim unmasked.
+    text = line.strip()[: limit * 3]
     text = _SECRET_NAME.sub(_mask_value, text)
     text = _TOKEN.sub(_mask_token, text)
     if len(text) > limit:
