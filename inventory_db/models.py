@@ -63,6 +63,9 @@ class Scan(Base):
     files_scanned: Mapped[int] = mapped_column(Integer, default=0)
     findings_count: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")
+    host: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int] = mapped_column(Integer, default=0)
+    """Host and process that ran the scan: a ``running`` scan whose process is gone is abandoned."""
 
     coverage: Mapped[list[ScanCoverage]] = relationship(back_populates="scan")
 
@@ -111,6 +114,14 @@ class AISystem(Base):
     product_name: Mapped[str] = mapped_column(String(128))
     category: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="discovered")
+    """discovered -> registered -> approved / rejected -> retired (the register)."""
+    owner: Mapped[str] = mapped_column(String(256), default="")
+    owner_email: Mapped[str] = mapped_column(String(256), default="")
+    team: Mapped[str] = mapped_column(String(256), default="")
+    business_purpose: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(256), default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confidence: Mapped[int] = mapped_column(Integer)
     """Highest evidence confidence in the last scan that saw the system."""
     models: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -138,3 +149,45 @@ class Evidence(Base):
     snippet: Mapped[str] = mapped_column(Text, default="")
     attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     models: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class SystemEvent(Base):
+    """Append-only audit trail of register changes: who changed what, when, from what to what."""
+
+    __tablename__ = "system_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ai_system_id: Mapped[int] = mapped_column(
+        ForeignKey("ai_systems.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(256))
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class OwnerSuggestion(Base):
+    """An owner a scan suggests for a system (CODEOWNERS, committers, tags), until one is confirmed."""
+
+    __tablename__ = "owner_suggestions"
+    __table_args__ = (Index("ix_owner_suggestions_system_scan", "ai_system_id", "scan_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ai_system_id: Mapped[int] = mapped_column(ForeignKey("ai_systems.id", ondelete="CASCADE"))
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"))
+    owner: Mapped[str] = mapped_column(String(256))
+    source: Mapped[str] = mapped_column(String(32))
+    """``codeowners``, ``committer``, ``tag``, ``creator``, ``grantor``."""
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ScanLock(Base):
+    """A database-level lock row (SQLite); PostgreSQL uses an advisory lock instead."""
+
+    __tablename__ = "scan_locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.base import Coverage
 from detectors.base import Confidence, Finding
+from inventory_db import migrate
 from inventory_db.identity import identity_key
-from inventory_db.models import AISystem, Base, Evidence, Scan, ScanCoverage, ScanSkip, utcnow
+from inventory_db.models import AISystem, Evidence, Scan, ScanCoverage, ScanSkip, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,13 @@ def _describe(url: str) -> str:
 class Store:
     """The inventory database behind one URL."""
 
-    def __init__(self, url: str = DEFAULT_URL) -> None:
+    def __init__(self, url: str = DEFAULT_URL, *, upgrade: bool | None = None) -> None:
+        """Open the inventory at ``url``.
+
+        ``upgrade``: bring the schema to this version's head first. The default does so for
+        SQLite (an embedded file that belongs to this tool) and refuses for server databases,
+        whose schema an operator upgrades explicitly (``aicensus db upgrade``).
+        """
         self.url = url
         try:
             parsed = make_url(url)
@@ -118,13 +125,36 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._ensure_schema()
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._ensure_schema(self.is_sqlite if upgrade is None else upgrade)
 
-    def _ensure_schema(self) -> None:
+    def _ensure_schema(self, upgrade: bool) -> None:
+        head = migrate.head_revision()
         try:
-            Base.metadata.create_all(self.engine)
+            current = migrate.current_revision(self.engine)
+            if current == head:
+                return
+            if upgrade:
+                migrate.upgrade(self.engine)
+                return
         except SQLAlchemyError as err:
             raise StoreError(f"cannot open {_describe(self.url)}: {_root_cause(err)}") from err
+        if current is None:
+            raise StoreError(
+                f"{_describe(self.url)} holds no aicensus schema yet: "
+                f"run `aicensus db upgrade --db URL` first"
+            )
+        raise StoreError(
+            f"{_describe(self.url)} has schema revision {current}, this aicensus needs {head}: "
+            f"run `aicensus db upgrade --db URL`"
+        )
+
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at."""
+        try:
+            return migrate.current_revision(self.engine)
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot read {_describe(self.url)}: {_root_cause(err)}") from err
 
     def _session(self) -> Session:
         return self._sessions()

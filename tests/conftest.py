@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,47 @@ def run_git(cwd: Path, *args: str) -> str:
 def git() -> Callable[..., str]:
     """``git(cwd, *args)``: run git in a test repository."""
     return run_git
+
+
+POSTGRES_URL = os.environ.get(
+    "AICENSUS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("AICENSUS_REQUIRE_POSTGRES") == "1"
+"""CI sets this: there a missing PostgreSQL fails the suite instead of skipping its tests."""
+
+
+def _postgres_schema() -> Iterator[str]:
+    """A fresh schema on the test server for one test, dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(POSTGRES_URL)
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        admin = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as err:
+        message = (
+            f"PostgreSQL is not reachable at {url.render_as_string()} ({err}). Start it, or point "
+            "AICENSUS_TEST_POSTGRES at a server; CI sets AICENSUS_REQUIRE_POSTGRES=1."
+        )
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+                hide_password=False
+            )
+        finally:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same test on the embedded default and on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'inventory.db'}"
+    else:
+        yield from _postgres_schema()

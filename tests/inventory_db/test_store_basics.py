@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,10 @@ def finding(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'inv.db'}")
+def store(db_url: str) -> Iterator[Store]:
+    store = Store(db_url, upgrade=True)
+    yield store
+    store.close()
 
 
 def record(store: Store, findings: list[Finding], coverage: Coverage | None = None) -> int:
