@@ -68,3 +68,6 @@ class Finding:
     """Model ids this evidence names."""
     snippet: str = ""
     """A short excerpt of the evidence line (never a secret in clear)."""
+    area: str = "code"
+    """The coverage area of the scope this evidence belongs to (``code``, ``bedrock:eu-west-1``):
+    a diff calls a system removed only when a newer scan covered its area successfully."""

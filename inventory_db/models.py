@@ -108,6 +108,7 @@ class AISystem(Base):
     scope_kind: Mapped[str] = mapped_column(String(32))
     scope_id: Mapped[str] = mapped_column(String(512))
     scope_name: Mapped[str] = mapped_column(String(256), default="")
+    area: Mapped[str] = mapped_column(String(256), default="code")
     vendor: Mapped[str] = mapped_column(String(64), index=True)
     vendor_name: Mapped[str] = mapped_column(String(128))
     product: Mapped[str] = mapped_column(String(64), index=True)
@@ -130,6 +131,23 @@ class AISystem(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     first_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
     last_scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
+
+
+class ScanSystem(Base):
+    """A system as one scan saw it: the snapshot diffs and history compare."""
+
+    __tablename__ = "scan_systems"
+
+    scan_id: Mapped[int] = mapped_column(
+        ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True
+    )
+    ai_system_id: Mapped[int] = mapped_column(
+        ForeignKey("ai_systems.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    confidence: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(32))
+    models: Mapped[list[str]] = mapped_column(JSON, default=list)
+    evidence_count: Mapped[int] = mapped_column(Integer)
 
 
 class Evidence(Base):
@@ -169,7 +187,7 @@ class SystemEvent(Base):
 
 
 class OwnerSuggestion(Base):
-    """An owner a scan suggests for a system (CODEOWNERS, committers, tags), until one is confirmed."""
+    """An owner a scan suggests (CODEOWNERS, committers, tags) until a person confirms one."""
 
     __tablename__ = "owner_suggestions"
     __table_args__ = (Index("ix_owner_suggestions_system_scan", "ai_system_id", "scan_id"),)

@@ -8,13 +8,18 @@ the previous inventory exactly as it was.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,17 +27,51 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors.base import Coverage
 from detectors.base import Confidence, Finding
 from inventory_db import migrate
+from inventory_db.diff import COMPARABLE, Diff, compute_diff
 from inventory_db.identity import identity_key
-from inventory_db.models import AISystem, Evidence, Scan, ScanCoverage, ScanSkip, utcnow
+from inventory_db.models import (
+    AISystem,
+    Evidence,
+    Scan,
+    ScanCoverage,
+    ScanLock,
+    ScanSkip,
+    ScanSystem,
+    SystemEvent,
+    utcnow,
+)
+from inventory_db.register import EDITABLE, RegisterError, RegisterRow, validate_value
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_URL = "sqlite:///aicensus.db"
+HOSTNAME = socket.gethostname()
 _CHUNK = 500
 
 
 class StoreError(Exception):
     """The database could not be opened, read or written; the message says which and why."""
+
+
+class LockedError(StoreError):
+    """Another scan holds the database's scan lock."""
+
+
+_LOCK_KEY = 0x41494353  # "AICS": the advisory lock id every aicensus scan takes
+
+
+@dataclass
+class VendorUse:
+    """Where one vendor/product is used."""
+
+    vendor: str
+    vendor_name: str
+    product: str
+    product_name: str
+    category: str
+    scopes: list[tuple[str, str, int]]
+    """(scope key, scope name, evidence count) per scope."""
+    evidence_count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +102,11 @@ class SystemRecord:
     product_name: str
     category: str
     status: str
+    owner: str
+    owner_email: str
+    team: str
+    business_purpose: str
+    notes: str
     confidence: str
     models: tuple[str, ...]
     first_seen: datetime
@@ -87,12 +131,21 @@ class ScanRecord:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit one is deferred).
+    dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Writers take the write lock up front: a deferred transaction that reads, then writes,
+    can fail at once with "database is locked" when another writer got there first."""
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _describe(url: str) -> str:
@@ -124,7 +177,11 @@ class Store:
             raise StoreError(f"cannot open {_describe(url)}: {err}") from err
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writes = sessionmaker(
+            self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False
+        )
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._ensure_schema(self.is_sqlite if upgrade is None else upgrade)
 
@@ -159,6 +216,9 @@ class Store:
     def _session(self) -> Session:
         return self._sessions()
 
+    def _write(self) -> Session:
+        return self._writes()
+
     def close(self) -> None:
         """Release connections."""
         self.engine.dispose()
@@ -166,20 +226,43 @@ class Store:
     # -- writing ---------------------------------------------------------------------------
 
     def begin_scan(self, targets: Sequence[str], tool_version: str) -> int:
-        """Record that a scan started; committed at once so a crash leaves a trace."""
+        """Record that a scan started; committed at once so a crash leaves a trace.
+
+        Scans this host started whose process is gone are marked ``abandoned`` first: they can
+        never finish, and no diff may use them as a base.
+        """
         try:
-            with self._session() as session, session.begin():
-                scan = Scan(tool_version=tool_version, targets=list(targets), status="running")
+            with self._write() as session, session.begin():
+                self._mark_abandoned(session)
+                scan = Scan(
+                    tool_version=tool_version,
+                    targets=list(targets),
+                    status="running",
+                    host=HOSTNAME,
+                    pid=os.getpid(),
+                )
                 session.add(scan)
                 session.flush()
                 return scan.id
         except SQLAlchemyError as err:
             raise StoreError(f"cannot write to {_describe(self.url)}: {_root_cause(err)}") from err
 
+    def _mark_abandoned(self, session: Session) -> None:
+        running = session.execute(
+            select(Scan.id, Scan.pid).where(Scan.status == "running", Scan.host == HOSTNAME)
+        ).all()
+        dead = [scan_id for scan_id, pid in running if not _process_alive(pid)]
+        if dead:
+            session.execute(
+                update(Scan)
+                .where(Scan.id.in_(dead))
+                .values(status="abandoned", message="the scanning process ended without finishing")
+            )
+
     def fail_scan(self, scan_id: int, message: str) -> None:
         """Mark a scan failed; its partial results were never written."""
         try:
-            with self._session() as session, session.begin():
+            with self._write() as session, session.begin():
                 session.execute(
                     update(Scan)
                     .where(Scan.id == scan_id)
@@ -202,7 +285,7 @@ class Store:
         status = "partial" if coverage.failed else "succeeded"
         now = utcnow()
         try:
-            with self._session() as session, session.begin():
+            with self._write() as session, session.begin():
                 ids = self._upsert_systems(session, scan_id, by_key, now)
                 rows = [
                     _evidence_row(scan_id, ids[key], f) for key, fs in by_key.items() for f in fs
@@ -261,44 +344,83 @@ class Store:
         by_key: dict[str, list[Finding]],
         now: datetime,
     ) -> dict[str, int]:
-        keys = list(by_key)
-        existing: dict[str, AISystem] = {}
+        """Insert new systems (concurrency-safe: ON CONFLICT DO NOTHING), update all seen ones,
+        and snapshot each as this scan saw it."""
+        keys = sorted(by_key)  # one lock order for every writer
+        dialect_insert = (
+            pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
+        new_rows = []
+        for key in keys:
+            first = by_key[key][0]
+            new_rows.append(
+                {
+                    "identity_key": key,
+                    "scope_kind": first.scope.kind,
+                    "scope_id": first.scope.id,
+                    "scope_name": first.scope.name,
+                    "area": first.area,
+                    "vendor": first.vendor,
+                    "vendor_name": first.vendor_name,
+                    "product": first.product_id,
+                    "product_name": first.product_name,
+                    "category": first.category,
+                    "status": "discovered",
+                    "confidence": 0,
+                    "models": [],
+                    "first_seen": now,
+                    "last_seen": now,
+                    "first_scan_id": scan_id,
+                    "last_scan_id": scan_id,
+                }
+            )
+        for start in range(0, len(new_rows), _CHUNK):
+            stmt = dialect_insert(AISystem).on_conflict_do_nothing(index_elements=["identity_key"])
+            session.execute(stmt, new_rows[start : start + _CHUNK])
+        ids: dict[str, int] = {}
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
-            for system in session.scalars(select(AISystem).where(AISystem.identity_key.in_(chunk))):
-                existing[system.identity_key] = system
-        for key, fs in by_key.items():
+            rows = session.execute(
+                select(AISystem.identity_key, AISystem.id).where(AISystem.identity_key.in_(chunk))
+            )
+            ids.update((key, sid) for key, sid in rows)
+        updates = []
+        snapshots = []
+        for key in keys:
+            fs = by_key[key]
             first = fs[0]
             # Models named only in tests, docs or vendored code do not describe the system.
             real = [f for f in fs if "reason" not in f.attributes] or fs
             models = sorted({m for f in real for m in f.models})
             confidence = max(int(f.confidence) for f in fs)
-            found = existing.get(key)
-            if found is None:
-                system = AISystem(
-                    identity_key=key,
-                    scope_kind=first.scope.kind,
-                    scope_id=first.scope.id,
-                    first_seen=now,
-                    first_scan_id=scan_id,
-                    status="discovered",
-                )
-                session.add(system)
-                existing[key] = system
-            else:
-                system = found
-            system.scope_name = first.scope.name
-            system.vendor = first.vendor
-            system.vendor_name = first.vendor_name
-            system.product = first.product_id
-            system.product_name = first.product_name
-            system.category = first.category
-            system.confidence = confidence
-            system.models = models
-            system.last_seen = now
-            system.last_scan_id = scan_id
-        session.flush()
-        return {key: system.id for key, system in existing.items()}
+            updates.append(
+                {
+                    "id": ids[key],
+                    "scope_name": first.scope.name,
+                    "vendor_name": first.vendor_name,
+                    "product_name": first.product_name,
+                    "category": first.category,
+                    "confidence": confidence,
+                    "models": models,
+                    "last_seen": now,
+                    "last_scan_id": scan_id,
+                }
+            )
+            snapshots.append(
+                {
+                    "scan_id": scan_id,
+                    "ai_system_id": ids[key],
+                    "confidence": confidence,
+                    "category": first.category,
+                    "models": models,
+                    "evidence_count": len(fs),
+                }
+            )
+        for start in range(0, len(updates), _CHUNK):
+            session.execute(update(AISystem), updates[start : start + _CHUNK])
+        for start in range(0, len(snapshots), 5000):
+            session.execute(insert(ScanSystem), snapshots[start : start + 5000])
+        return ids
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -379,6 +501,274 @@ class Store:
                     result[ev.ai_system_id].append(ev)
         return result
 
+    # -- history and diffs -----------------------------------------------------------------
+
+    def comparable_scans(self) -> list[int]:
+        """Ids of scans a diff may use (succeeded or partial), oldest first."""
+        with self._session() as session:
+            return list(
+                session.scalars(
+                    select(Scan.id).where(Scan.status.in_(COMPARABLE)).order_by(Scan.id)
+                )
+            )
+
+    def diff(
+        self,
+        from_scan: int | None = None,
+        to_scan: int | None = None,
+        min_confidence: Confidence = Confidence.MEDIUM,
+    ) -> Diff:
+        """Compare two scans; by default the last two comparable ones.
+
+        With only ``to_scan`` given, it is compared with the comparable scan before it; with
+        no earlier scan, everything in it is ``added``.
+        """
+        try:
+            comparable = self.comparable_scans()
+            if to_scan is None:
+                if not comparable:
+                    raise StoreError("no finished scan to compare yet: run aicensus scan first")
+                to_scan = comparable[-1]
+            for scan_id in (from_scan, to_scan):
+                if scan_id is not None and scan_id not in comparable:
+                    raise StoreError(
+                        f"scan {scan_id} cannot be compared: it does not exist or did not finish"
+                    )
+            if from_scan is None:
+                earlier = [s for s in comparable if s < to_scan]
+                from_scan = earlier[-1] if earlier else None
+            with self._session() as session:
+                return compute_diff(session, from_scan, to_scan, int(min_confidence))
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot read {_describe(self.url)}: {_root_cause(err)}") from err
+
+    def vendors(self, min_confidence: Confidence = Confidence.MEDIUM) -> list[VendorUse]:
+        """Where is each vendor/product used: its scopes and evidence counts (latest sightings)."""
+        stmt = (
+            select(
+                AISystem.vendor,
+                AISystem.vendor_name,
+                AISystem.product,
+                AISystem.product_name,
+                AISystem.category,
+                AISystem.scope_kind,
+                AISystem.scope_id,
+                AISystem.scope_name,
+                ScanSystem.evidence_count,
+            )
+            .join(
+                ScanSystem,
+                (ScanSystem.ai_system_id == AISystem.id)
+                & (ScanSystem.scan_id == AISystem.last_scan_id),
+            )
+            .where(AISystem.confidence >= int(min_confidence))
+            .order_by(AISystem.vendor, AISystem.product, AISystem.scope_id)
+        )
+        uses: dict[tuple[str, str], VendorUse] = {}
+        try:
+            with self._session() as session:
+                for row in session.execute(stmt):
+                    key = (row.vendor, row.product)
+                    use = uses.get(key)
+                    if use is None:
+                        use = uses[key] = VendorUse(
+                            row.vendor,
+                            row.vendor_name,
+                            row.product,
+                            row.product_name,
+                            row.category,
+                            [],
+                            0,
+                        )
+                    use.scopes.append(
+                        (f"{row.scope_kind}:{row.scope_id}", row.scope_name, row.evidence_count)
+                    )
+                    use.evidence_count += row.evidence_count
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot read {_describe(self.url)}: {_root_cause(err)}") from err
+        return list(uses.values())
+
+    # -- the register ----------------------------------------------------------------------
+
+    def update_system(
+        self, system_id: int, values: dict[str, str], actor: str, note: str = ""
+    ) -> SystemRecord:
+        """Change register fields of one system, with an audit event per changed field."""
+        for field, value in values.items():
+            if field not in EDITABLE:
+                raise StoreError(f"{field} is not a register field")
+            problem = validate_value(field, value)
+            if problem:
+                raise StoreError(problem)
+        try:
+            with self._write() as session, session.begin():
+                row = session.get(AISystem, system_id)
+                if row is None:
+                    raise StoreError(f"no AI system with id {system_id}")
+                self._apply(session, row, values, actor, note)
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot write to {_describe(self.url)}: {_root_cause(err)}") from err
+        record = self.system(system_id)
+        assert record is not None
+        return record
+
+    def _apply(
+        self, session: Session, row: AISystem, values: dict[str, str], actor: str, note: str
+    ) -> int:
+        changed = 0
+        now = utcnow()
+        for field, value in values.items():
+            old = getattr(row, field)
+            if old == value:
+                continue
+            setattr(row, field, value)
+            session.add(
+                SystemEvent(
+                    ai_system_id=row.id,
+                    at=now,
+                    actor=actor,
+                    field=field,
+                    old_value=old,
+                    new_value=value,
+                    note=note,
+                )
+            )
+            changed += 1
+        if changed:
+            row.updated_by = actor
+            row.updated_at = now
+        return changed
+
+    def events(self, system_id: int) -> list[tuple[datetime, str, str, str, str, str]]:
+        """The audit trail of one system: (at, actor, field, old, new, note), oldest first."""
+        with self._session() as session:
+            rows = session.execute(
+                select(
+                    SystemEvent.at,
+                    SystemEvent.actor,
+                    SystemEvent.field,
+                    SystemEvent.old_value,
+                    SystemEvent.new_value,
+                    SystemEvent.note,
+                )
+                .where(SystemEvent.ai_system_id == system_id)
+                .order_by(SystemEvent.id)
+            )
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def export_register(self) -> list[dict[str, str]]:
+        """Every system's register fields plus read-only context columns."""
+        with self._session() as session:
+            rows = session.scalars(select(AISystem).order_by(AISystem.identity_key))
+            return [
+                {
+                    "identity_key": r.identity_key,
+                    "status": r.status,
+                    "owner": r.owner,
+                    "owner_email": r.owner_email,
+                    "team": r.team,
+                    "business_purpose": r.business_purpose,
+                    "notes": r.notes,
+                    "product": r.product_name,
+                    "scope": f"{r.scope_kind}:{r.scope_id}",
+                    "last_seen": r.last_seen.isoformat(),
+                }
+                for r in rows
+            ]
+
+    def import_register(self, rows: list[RegisterRow], actor: str) -> int:
+        """Apply validated rows in one transaction; unknown systems fail the whole import."""
+        try:
+            with self._write() as session, session.begin():
+                keys = [r.identity_key for r in rows]
+                found: dict[str, AISystem] = {}
+                for start in range(0, len(keys), _CHUNK):
+                    chunk = keys[start : start + _CHUNK]
+                    for row in session.scalars(
+                        select(AISystem).where(AISystem.identity_key.in_(chunk))
+                    ):
+                        found[row.identity_key] = row
+                missing = [
+                    f"row {r.row}: no system with identity_key {r.identity_key}"
+                    for r in rows
+                    if r.identity_key not in found
+                ]
+                if missing:
+                    raise RegisterError(missing)
+                return sum(
+                    self._apply(session, found[r.identity_key], r.values, actor, "register import")
+                    for r in rows
+                )
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot write to {_describe(self.url)}: {_root_cause(err)}") from err
+
+    # -- locking ---------------------------------------------------------------------------
+
+    @contextmanager
+    def scan_lock(self) -> Iterator[None]:
+        """Hold the database-wide scan lock for the block, or raise :class:`LockedError`.
+
+        PostgreSQL: a session advisory lock on a dedicated connection (released if the process
+        dies). SQLite: a lock row naming host and pid; a row left by a dead process is taken over.
+        """
+        if self.is_sqlite:
+            yield from self._sqlite_lock()
+        else:
+            yield from self._advisory_lock()
+
+    def _advisory_lock(self) -> Iterator[None]:
+        try:
+            conn = self.engine.connect()
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot open {_describe(self.url)}: {_root_cause(err)}") from err
+        try:
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _LOCK_KEY}).scalar()
+            conn.commit()
+            if not got:
+                raise LockedError("another aicensus scan holds the lock on this database")
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_KEY})
+                conn.commit()
+        finally:
+            conn.close()
+
+    def _sqlite_lock(self) -> Iterator[None]:
+        holder = f"{HOSTNAME}:{os.getpid()}"
+        try:
+            with self._write() as session, session.begin():
+                row = session.get(ScanLock, "scan")
+                if row is not None:
+                    host, _, pid = row.holder.rpartition(":")
+                    if host != HOSTNAME or _process_alive(int(pid or 0)):
+                        raise LockedError(
+                            f"a scan is already running (pid {pid} on {host}, "
+                            f"since {row.acquired_at.isoformat()})"
+                        )
+                    session.delete(row)
+                    session.flush()
+                session.add(ScanLock(name="scan", holder=holder, acquired_at=utcnow()))
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot write to {_describe(self.url)}: {_root_cause(err)}") from err
+        try:
+            yield
+        finally:
+            with self._write() as session, session.begin():
+                session.execute(delete(ScanLock).where(ScanLock.holder == holder))
+
+
+def _process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
 
 def _root_cause(err: SQLAlchemyError) -> str:
     orig = getattr(err, "orig", None)
@@ -443,6 +833,11 @@ def _system_record(
         product_name=row.product_name,
         category=row.category,
         status=row.status,
+        owner=row.owner,
+        owner_email=row.owner_email,
+        team=row.team,
+        business_purpose=row.business_purpose,
+        notes=row.notes,
         confidence=Confidence(row.confidence).label,
         models=tuple(row.models or ()),
         first_seen=row.first_seen,

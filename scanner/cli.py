@@ -5,13 +5,17 @@ Exit codes (also in ``--help`` and the README):
   1  the scan failed (no target could be read, or the database failed)
   2  usage or configuration error
   3  partial: the scan finished but at least one target failed
+  4  a ``--fail-on`` condition was met (e.g. new shadow AI)
+  5  ``--lock`` was asked for and another scan holds the lock
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import sys
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -32,7 +36,9 @@ from detectors.base import Confidence
 from detectors.engine import MB, ScanOptions
 from detectors.examples import completeness_errors, run_example
 from fingerprints.catalog import CatalogError, load_catalog
-from inventory_db.store import DEFAULT_URL, Store, StoreError, SystemRecord
+from inventory_db.register import SETTABLE, RegisterError, read_register, write_register
+from inventory_db.store import DEFAULT_URL, LockedError, Store, StoreError, SystemRecord
+from reports.diff import diff_json, diff_markdown, is_shadow
 from scanner import __version__
 from scanner import run as scan_run
 
@@ -40,12 +46,15 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
+EXIT_POLICY = 4
+EXIT_LOCKED = 5
 
 INVENTORY_SCHEMA = "aicensus.inventory/1"
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 scan failed (no target readable, or database error); "
-    "2 usage or configuration error; 3 partial (some targets failed)."
+    "2 usage or configuration error; 3 partial (some targets failed); "
+    "4 a --fail-on condition was met; 5 another scan holds the --lock."
 )
 
 app = typer.Typer(
@@ -54,13 +63,36 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-inventory_app = typer.Typer(help="Read the AI inventory.", no_args_is_help=True)
+inventory_app = typer.Typer(help="Read and govern the AI inventory.", no_args_is_help=True)
 fingerprints_app = typer.Typer(help="The fingerprint catalog.", no_args_is_help=True)
+register_app = typer.Typer(
+    help="Export and import the AI register (YAML or CSV).", no_args_is_help=True
+)
+db_app = typer.Typer(help="The inventory database schema.", no_args_is_help=True)
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(fingerprints_app, name="fingerprints")
+app.add_typer(register_app, name="register")
+app.add_typer(db_app, name="db")
 
 out = Console()
 err = Console(stderr=True)
+
+ActorOption = Annotated[
+    str,
+    typer.Option(
+        "--actor",
+        envvar="AICENSUS_ACTOR",
+        help="Who makes the change, for the audit trail (default: the login name).",
+    ),
+]
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
 
 DbOption = Annotated[
     str,
@@ -147,8 +179,23 @@ def scan(
     show_low: Annotated[
         bool, typer.Option("--all", help="Show low-confidence systems (tests, docs, vendored).")
     ] = False,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 4 when the condition holds: new-shadow-ai (added systems not in the "
+            "register).",
+        ),
+    ] = None,
+    lock: Annotated[
+        bool, typer.Option("--lock", help="Refuse to run while another scan holds the lock.")
+    ] = False,
 ) -> None:
     """Scan code and record the AI systems found in the inventory."""
+    policies = set(fail_on or ())
+    unknown = policies - {"new-shadow-ai"}
+    if unknown:
+        raise _fail(f"unknown --fail-on condition(s): {', '.join(sorted(unknown))}", EXIT_USAGE)
     request = scan_run.ScanRequest(
         targets=tuple(targets),
         walk=WalkOptions(
@@ -172,8 +219,13 @@ def scan(
         TimeElapsedColumn(),
     )
     try:
-        with Progress(*columns, console=err, transient=False) as bar:
-            result = scan_run.run_scan(store, request, _RichProgress(bar))
+        with ExitStack() as stack:
+            if lock:
+                stack.enter_context(store.scan_lock())
+            with Progress(*columns, console=err, transient=False) as bar:
+                result = scan_run.run_scan(store, request, _RichProgress(bar))
+    except LockedError as exc:
+        raise _fail(str(exc), EXIT_LOCKED) from exc
     except StoreError as exc:
         raise _fail(str(exc), EXIT_FAILED) from exc
     except KeyboardInterrupt as exc:
@@ -192,6 +244,12 @@ def scan(
     )
     if result.scan.status == "failed":
         raise typer.Exit(EXIT_FAILED)
+    if "new-shadow-ai" in policies:
+        shadow = [c for c in store.diff(to_scan=scan_id).changes if is_shadow(c)]
+        if shadow:
+            names = ", ".join(f"{c.system.product_name} in {c.system.scope_name}" for c in shadow)
+            err.print(f"new shadow AI ({len(shadow)}): {names}", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_POLICY)
     if result.scan.status == "partial":
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -235,6 +293,8 @@ def system_json(s: SystemRecord) -> dict[str, Any]:
         "first_seen": _iso(s.first_seen),
         "last_seen": _iso(s.last_seen),
         "status": s.status,
+        "owner": {"name": s.owner, "email": s.owner_email, "team": s.team},
+        "business_purpose": s.business_purpose,
         "confidence": s.confidence,
         "evidence": [
             {
@@ -383,6 +443,249 @@ def fingerprints_check(
     )
     if failures or gaps:
         raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def diff(
+    db: DbOption = DEFAULT_URL,
+    from_scan: Annotated[int | None, typer.Option("--from", help="Older scan id.")] = None,
+    to_scan: Annotated[int | None, typer.Option("--to", help="Newer scan id.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown.")] = "table",
+    show_low: Annotated[
+        bool, typer.Option("--all", help="Include low-confidence systems.")
+    ] = False,
+) -> None:
+    """What appeared, disappeared or changed between two scans (default: the last two)."""
+    if fmt not in ("table", "json", "markdown"):
+        raise _fail(f"unknown format {fmt!r}: use table, json or markdown", EXIT_USAGE)
+    store = _open_store(db)
+    try:
+        result = store.diff(from_scan, to_scan, Confidence.LOW if show_low else Confidence.MEDIUM)
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    if fmt == "json":
+        sys.stdout.write(json.dumps(diff_json(result), indent=2) + "\n")
+        return
+    if fmt == "markdown":
+        sys.stdout.write(diff_markdown(result))
+        return
+    base = f"scan {result.from_scan}" if result.from_scan is not None else "an empty inventory"
+    table = Table(title=f"Scan {result.to_scan} compared with {base}", title_justify="left")
+    for col in ("Change", "ID", "System", "Scope", "Status", "Detail"):
+        table.add_column(col, overflow="fold")
+    for c in result.changes:
+        detail = []
+        if c.models_added:
+            detail.append("models +" + ",".join(c.models_added))
+        if c.models_removed:
+            detail.append("models -" + ",".join(c.models_removed))
+        if c.locations_added:
+            detail.append(f"{len(c.locations_added)} new locations")
+        if c.category_from:
+            detail.append(f"category {c.category_from} -> {c.system.category}")
+        if c.reason:
+            detail.append(c.reason)
+        if is_shadow(c):
+            detail.append("[bold yellow]shadow AI[/]")
+        table.add_row(
+            c.kind,
+            str(c.system.id),
+            c.system.product_name,
+            c.system.scope_name or c.system.scope_id,
+            c.system.status,
+            "; ".join(detail),
+        )
+    out.print(table)
+
+
+@inventory_app.command("vendors")
+def inventory_vendors(
+    db: DbOption = DEFAULT_URL,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Where is each vendor and product used? Scopes and evidence counts."""
+    store = _open_store(db)
+    try:
+        uses = store.vendors()
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from exc
+    if fmt == "json":
+        doc = {
+            "schema": "aicensus.vendors/1",
+            "vendors": [
+                {
+                    "vendor": u.vendor,
+                    "vendor_name": u.vendor_name,
+                    "product": u.product,
+                    "product_name": u.product_name,
+                    "category": u.category,
+                    "evidence_count": u.evidence_count,
+                    "scopes": [
+                        {"scope": k, "name": n, "evidence_count": c} for k, n, c in u.scopes
+                    ],
+                }
+                for u in uses
+            ],
+        }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    table = Table(title="AI vendors and products in use", title_justify="left")
+    for col in ("Vendor", "Product", "Category", "Scopes", "Evidence", "Where"):
+        table.add_column(col, overflow="fold")
+    for u in uses:
+        table.add_row(
+            u.vendor_name,
+            u.product_name,
+            u.category,
+            str(len(u.scopes)),
+            str(u.evidence_count),
+            ", ".join(n or k for k, n, _ in u.scopes),
+        )
+    out.print(table)
+
+
+@inventory_app.command("set-status")
+def inventory_set_status(
+    system_id: Annotated[int, typer.Argument(help="System id.")],
+    status: Annotated[str, typer.Argument(help=f"One of: {', '.join(sorted(SETTABLE))}.")],
+    db: DbOption = DEFAULT_URL,
+    owner: Annotated[str | None, typer.Option(help="Owner's name.")] = None,
+    owner_email: Annotated[str | None, typer.Option(help="Owner's email.")] = None,
+    team: Annotated[str | None, typer.Option(help="Owning team.")] = None,
+    purpose: Annotated[str | None, typer.Option(help="Business purpose.")] = None,
+    note: Annotated[str, typer.Option(help="Why; kept in the audit trail.")] = "",
+    actor: ActorOption = "",
+) -> None:
+    """Move a system through the register (registered, approved, rejected, retired)."""
+    optional = {
+        "owner": owner,
+        "owner_email": owner_email,
+        "team": team,
+        "business_purpose": purpose,
+    }
+    values = {"status": status} | {k: v for k, v in optional.items() if v is not None}
+    _update(db, system_id, values, actor or _default_actor(), note)
+
+
+@inventory_app.command("assign-owner")
+def inventory_assign_owner(
+    system_id: Annotated[int, typer.Argument(help="System id.")],
+    owner: Annotated[str, typer.Argument(help="Owner's name.")],
+    db: DbOption = DEFAULT_URL,
+    owner_email: Annotated[str | None, typer.Option(help="Owner's email.")] = None,
+    team: Annotated[str | None, typer.Option(help="Owning team.")] = None,
+    note: Annotated[str, typer.Option(help="Why; kept in the audit trail.")] = "",
+    actor: ActorOption = "",
+) -> None:
+    """Record who owns a system."""
+    values = {"owner": owner}
+    if owner_email is not None:
+        values["owner_email"] = owner_email
+    if team is not None:
+        values["team"] = team
+    _update(db, system_id, values, actor or _default_actor(), note)
+
+
+def _update(db: str, system_id: int, values: dict[str, str], actor: str, note: str) -> None:
+    store = _open_store(db)
+    try:
+        system = store.update_system(system_id, values, actor, note)
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    out.print(
+        f"{system.product_name} in {system.scope_name or system.scope_id}: status "
+        f"{system.status}, owner {system.owner or '-'}",
+        highlight=False,
+    )
+
+
+@inventory_app.command("history")
+def inventory_history(
+    system_id: Annotated[int, typer.Argument(help="System id.")],
+    db: DbOption = DEFAULT_URL,
+) -> None:
+    """The audit trail of one system's register changes."""
+    store = _open_store(db)
+    table = Table(title=f"Register history of system {system_id}", title_justify="left")
+    for col in ("When", "Who", "Field", "From", "To", "Note"):
+        table.add_column(col, overflow="fold")
+    for at, who, field, old, new, note in store.events(system_id):
+        table.add_row(_iso(at) or "", who, field, old, new, note)
+    out.print(table)
+
+
+def _register_format(path: Path, fmt: str | None) -> str:
+    chosen = fmt or ("csv" if path.suffix.lower() == ".csv" else "yaml")
+    if chosen not in ("yaml", "csv"):
+        raise _fail(f"unknown format {chosen!r}: use yaml or csv", EXIT_USAGE)
+    return chosen
+
+
+@register_app.command("export")
+def register_export(
+    output: Annotated[Path, typer.Argument(help="File to write (.yaml/.yml or .csv); - = stdout.")],
+    db: DbOption = DEFAULT_URL,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="yaml or csv.")] = None,
+) -> None:
+    """Write the register (status, owner, purpose per system) for editing and re-import."""
+    chosen = _register_format(output, fmt)
+    store = _open_store(db)
+    text = write_register(store.export_register(), chosen)
+    if str(output) == "-":
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}", highlight=False)
+
+
+@register_app.command("import")
+def register_import(
+    source: Annotated[Path, typer.Argument(help="Register file (.yaml/.yml or .csv).")],
+    db: DbOption = DEFAULT_URL,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="yaml or csv.")] = None,
+    actor: ActorOption = "",
+) -> None:
+    """Apply a register file; every row is validated first, and one bad row changes nothing."""
+    chosen = _register_format(source, fmt)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"{source}: cannot read: {exc}", EXIT_USAGE) from exc
+    store = _open_store(db)
+    try:
+        rows = read_register(text, chosen)
+        changed = store.import_register(rows, actor or _default_actor())
+    except RegisterError as exc:
+        for line in exc.errors:
+            err.print(f"[red]{source}:[/] {line}", highlight=False, soft_wrap=True)
+        raise _fail(f"{len(exc.errors)} error(s); nothing was changed", EXIT_USAGE) from exc
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from exc
+    out.print(f"{len(rows)} rows applied, {changed} field changes recorded")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = DEFAULT_URL) -> None:
+    """Create or upgrade the inventory schema to this version (needed once for PostgreSQL)."""
+    try:
+        store = Store(db, upgrade=True)
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from exc
+    out.print(f"schema at revision {store.schema_revision()}")
+
+
+@db_app.command("current")
+def db_current(db: DbOption = DEFAULT_URL) -> None:
+    """Print the schema revision of the database and the one this version needs."""
+    from inventory_db.migrate import head_revision
+
+    try:
+        store = Store(db, upgrade=False)
+        current = store.schema_revision()
+    except StoreError as exc:
+        out.print(str(exc), highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_FAILED) from exc
+    out.print(f"database at {current}, aicensus needs {head_revision()}")
 
 
 def main() -> None:
