@@ -66,6 +66,16 @@ class FileRef:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnerHint:
+    """An owner a source suggests for what it observed; kept as a suggestion until confirmed."""
+
+    owner: str
+    source: str
+    """``codeowners``, ``committer``, ``tag``, ``creator``, ``grantor``."""
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Observation:
     """One thing a connector saw, with provenance."""
 

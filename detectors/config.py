@@ -14,6 +14,9 @@ from detectors.redact import redact_line
 from detectors.textscan import HOSTNAME, IDENTIFIER, VALUE_TOKEN, model_candidates
 from fingerprints.catalog import Catalog, ProductInfo
 
+MAX_LINE = 4096
+"""Characters of one line that are examined."""
+
 
 def make_finding(
     product: ProductInfo,
@@ -57,7 +60,8 @@ def detect_lines(
     for number in hit_lines:
         if number > len(lines):
             continue
-        line = lines[number - 1]
+        # Data blobs (minified JSON) can put megabytes on one line: look at its start only.
+        line = lines[number - 1][:MAX_LINE]
         # (product, signal, matched) -> models; a dict keeps first-seen order and drops repeats
         matches: dict[tuple[str, Signal, str], tuple[str, ...]] = {}
         for m in IDENTIFIER.finditer(line):

@@ -30,6 +30,11 @@ FAMILIES = ("vendors", "frameworks", "platforms")
 
 JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
 
+_MODEL_SHAPE = re.compile(r"[-0-9./:@]")
+"""Nearly every model id holds a digit or separator; plain words are checked against the few
+literal ids that do not (``sonar``), so most code strings skip the model regex entirely."""
+_PLAIN_WORD = re.compile(r"^[A-Za-z_]+$")
+
 
 class CatalogError(Exception):
     """A fingerprint file is malformed; the message names the file, the key and the reason."""
@@ -84,6 +89,7 @@ class Catalog:
     _automaton: ahocorasick_rs.BytesAhoCorasick = field(repr=False)
     _model_re: re.Pattern[str] | None = field(repr=False)
     _model_groups: Mapping[str, tuple[str, ...]] = field(repr=False)
+    _plain_models: frozenset[str] = field(repr=False, default=frozenset())
 
     def prefilter(self, data: bytes) -> bool:
         """True when ``data`` holds any catalog keyword (ASCII case-insensitive)."""
@@ -159,7 +165,12 @@ class Catalog:
 
     def match_model(self, value: str) -> tuple[str, ...]:
         """Products a model id belongs to; empty when ``value`` is not a known model id."""
-        if self._model_re is None or not 2 <= len(value) <= 120 or " " in value:
+        if (
+            self._model_re is None
+            or not 2 <= len(value) <= 120
+            or " " in value
+            or (_MODEL_SHAPE.search(value) is None and value not in self._plain_models)
+        ):
             return ()
         m = self._model_re.fullmatch(value)
         if m is None or m.lastgroup is None:
@@ -180,6 +191,17 @@ class Catalog:
                 if product.id == product_id:
                     return product
         raise KeyError(product_id)
+
+
+def _plain_alternatives(patterns: Iterable[str]) -> Iterator[str]:
+    """Model ids that are plain words (no digit or separator), spelled out in the patterns as
+    literal alternatives: ``sonar|sonar-pro`` yields ``sonar``. A pattern that could match a
+    plain word only through a character class would be missed: keep such ids literal."""
+    for pattern in patterns:
+        for alternative in pattern.split("|"):
+            word = alternative.strip("()?")
+            if _PLAIN_WORD.match(word):
+                yield word
 
 
 def _is_npm_specifier(module: str) -> bool:
@@ -332,6 +354,7 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
         _automaton=automaton,
         _model_re=model_re,
         _model_groups=groups,
+        _plain_models=frozenset(_plain_alternatives(model_patterns)),
     )
 
 

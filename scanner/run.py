@@ -15,12 +15,14 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.base import ConnectorError, Coverage, FileRef, Outcome, Scope
+from connectors.base import ConnectorError, Coverage, FileRef, Outcome, OwnerHint, Scope
 from connectors.code.git import cloned, is_git_url, normalise_git_url, redact_url
 from connectors.code.local import LocalDirectory, WalkOptions
+from connectors.code.owners import load_owner_hints
 from detectors.base import Finding
 from detectors.engine import FileResult, ScanOptions, finalize_scope, scan_file
 from fingerprints.catalog import load_catalog
+from inventory_db.identity import identity_key
 from inventory_db.store import ScanRecord, Store
 from scanner import __version__
 
@@ -158,6 +160,7 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
     coverage = Coverage()
     all_findings: list[Finding] = []
     outcomes: list[TargetOutcome] = []
+    owner_hints: dict[str, list[OwnerHint]] = {}
     workers = _Workers(request.jobs)
     try:
         with ExitStack() as stack:
@@ -190,6 +193,7 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
                         _scan_files(source.scope, refs, request.options, workers, collect)
                         found = finalize_scope(found)
                         all_findings.extend(found)
+                        owner_hints.update(_suggest_owners(source.root, found))
                         outcome.files = len(refs)
                         outcome.findings = len(found)
                         coverage.record(source.scope, "code", Outcome.OK)
@@ -203,11 +207,23 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
         store.fail_scan(scan_id, f"interrupted: {type(err).__name__}: {err}")
         raise
     files = sum(o.files for o in outcomes)
-    record = store.complete_scan(scan_id, all_findings, coverage, files)
+    record = store.complete_scan(scan_id, all_findings, coverage, files, owner_hints)
     if outcomes and all(o.error for o in outcomes):
         store.fail_scan(scan_id, "; ".join(o.error or "" for o in outcomes))
         record = store.scan(scan_id) or record
     return ScanResult(record, all_findings, coverage, outcomes)
+
+
+def _suggest_owners(root: Path, findings: list[Finding]) -> dict[str, list[OwnerHint]]:
+    """Owner suggestions per system, from the paths of its (non-noise) evidence."""
+    paths: dict[str, set[str]] = {}
+    for f in findings:
+        if "reason" not in f.attributes:
+            paths.setdefault(identity_key(f.scope, f.product_id), set()).add(f.location.locator)
+    if not paths:
+        return {}
+    hints = load_owner_hints(root)
+    return {key: found for key, locs in paths.items() if (found := hints.owners_for(locs))}
 
 
 def _target_scope_id(target: str) -> str:

@@ -266,3 +266,24 @@ def test_the_installed_command_runs(make_tree, tmp_path: Path) -> None:
 def test_fingerprint_commands(command: list[str]) -> None:
     result = runner.invoke(app, command)
     assert result.exit_code == 0, result.output
+
+
+def test_owner_suggestions_come_from_codeowners_and_committers(
+    make_tree, tmp_path: Path, git
+) -> None:
+    root = make_tree({"CODEOWNERS": "/bot/ @acme/ml\n", "bot/app.py": "import anthropic\n"})
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "-c", "user.name=Ann", "-c", "user.email=ann@x.example", "commit", "-qm", "a")
+    db = tmp_path / "inv.db"
+    scan(root, db)
+    [system] = inventory(db)["systems"]
+    shown = runner.invoke(
+        app, ["inventory", "show", str(system["id"]), "--db", f"sqlite:///{db}", "-f", "json"]
+    )
+    hints = json.loads(shown.stdout)["suggested_owners"]
+    assert [(h["owner"], h["source"]) for h in hints] == [
+        ("@acme/ml", "codeowners"),
+        ("Ann <ann@x.example>", "committer"),
+    ]
+    assert json.loads(shown.stdout)["owner"] == {"name": "", "email": "", "team": ""}
