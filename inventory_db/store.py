@@ -11,9 +11,9 @@ import logging
 import os
 import socket
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors.base import Coverage
+from connectors.base import Coverage, OwnerHint
 from detectors.base import Confidence, Finding
 from inventory_db import migrate
 from inventory_db.diff import COMPARABLE, Diff, compute_diff
@@ -32,6 +32,7 @@ from inventory_db.identity import identity_key
 from inventory_db.models import (
     AISystem,
     Evidence,
+    OwnerSuggestion,
     Scan,
     ScanCoverage,
     ScanLock,
@@ -114,6 +115,8 @@ class SystemRecord:
     last_scan_id: int
     evidence_count: int
     evidence: tuple[EvidenceRecord, ...] = ()
+    suggested_owners: tuple[OwnerHint, ...] = ()
+    """Owners the last scan that saw the system suggests (CODEOWNERS, committers, tags)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,8 +280,12 @@ class Store:
         findings: Iterable[Finding],
         coverage: Coverage,
         files_scanned: int,
+        owner_hints: Mapping[str, Sequence[OwnerHint]] | None = None,
     ) -> ScanRecord:
-        """Write a scan's systems, evidence, coverage and skips, and its status, atomically."""
+        """Write a scan's systems, evidence, coverage and skips, and its status, atomically.
+
+        ``owner_hints`` maps identity keys to owners the sources suggest for them.
+        """
         by_key: dict[str, list[Finding]] = defaultdict(list)
         for finding in findings:
             by_key[identity_key(finding.scope, finding.product_id)].append(finding)
@@ -292,6 +299,20 @@ class Store:
                 ]
                 for start in range(0, len(rows), 5000):
                     session.execute(insert(Evidence), rows[start : start + 5000])
+                suggestions = [
+                    {
+                        "scan_id": scan_id,
+                        "ai_system_id": ids[key],
+                        "owner": h.owner[:256],
+                        "source": h.source,
+                        "detail": h.detail,
+                    }
+                    for key, hints in (owner_hints or {}).items()
+                    if key in ids
+                    for h in hints
+                ]
+                if suggestions:
+                    session.execute(insert(OwnerSuggestion), suggestions)
                 if coverage.areas:
                     session.execute(
                         insert(ScanCoverage),
@@ -477,9 +498,25 @@ class Store:
                 if row is None:
                     return None
                 evidence = self._evidence_for(session, [row], scan_id)
+                hints = tuple(
+                    OwnerHint(owner, source, detail)
+                    for owner, source, detail in session.execute(
+                        select(
+                            OwnerSuggestion.owner, OwnerSuggestion.source, OwnerSuggestion.detail
+                        )
+                        .where(
+                            OwnerSuggestion.ai_system_id == row.id,
+                            OwnerSuggestion.scan_id == (scan_id or row.last_scan_id),
+                        )
+                        .order_by(OwnerSuggestion.id)
+                    )
+                )
         except SQLAlchemyError as err:
             raise StoreError(f"cannot read {_describe(self.url)}: {_root_cause(err)}") from err
-        return _system_record(row, evidence.get(row.id, []), True, Confidence.LOW)
+        return replace(
+            _system_record(row, evidence.get(row.id, []), True, Confidence.LOW),
+            suggested_owners=hints,
+        )
 
     def _evidence_for(
         self, session: Session, systems: list[AISystem], scan_id: int | None = None

@@ -295,6 +295,9 @@ def system_json(s: SystemRecord) -> dict[str, Any]:
         "status": s.status,
         "owner": {"name": s.owner, "email": s.owner_email, "team": s.team},
         "business_purpose": s.business_purpose,
+        "suggested_owners": [
+            {"owner": h.owner, "source": h.source, "detail": h.detail} for h in s.suggested_owners
+        ],
         "confidence": s.confidence,
         "evidence": [
             {
@@ -361,6 +364,12 @@ def inventory_show(
     out.print(f"status: {system.status} · confidence: {system.confidence}")
     out.print(f"models: {', '.join(system.models) or '-'}", highlight=False)
     out.print(f"first seen {_iso(system.first_seen)} · last seen {_iso(system.last_seen)}")
+    owner = system.owner or "-"
+    if system.owner_email:
+        owner += f" <{system.owner_email}>"
+    out.print(f"owner: {owner} · team: {system.team or '-'}", highlight=False)
+    for hint in system.suggested_owners:
+        out.print(f"suggested owner: {hint.owner} ({hint.detail or hint.source})", highlight=False)
     table = Table(title=f"Evidence ({len(system.evidence)})", title_justify="left")
     for col in ("Location", "Signal", "Confidence", "Snippet"):
         table.add_column(col)
