@@ -3,11 +3,11 @@
 The detector matches facts, not syntax, so this module is the only place that knows grammar
 node names. It is deliberately generic: it knows nothing about AI vendors or SDKs.
 
-Approach: one tree-sitter query per language selects the few node kinds of interest (imports,
-calls, strings) in C, and Python only looks at those nodes. Measured on real code this beats a
-Python ``TreeCursor`` walk, which has to touch every node (about one per 5 bytes of source).
-String values are decoded from the node's source bytes rather than by visiting its child nodes,
-for the same reason.
+Approach: one iterative ``TreeCursor`` walk per file picks out the few node kinds of interest
+(imports, calls, strings) by integer kind id; the extractors then look only at those nodes. String
+values are decoded from the node's source bytes rather than by visiting their child nodes, and
+the walk does not descend into string literals. ``_collect`` explains why this is not a
+``tree_sitter.Query``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 import unicodedata
 from collections.abc import Iterable
 
-from tree_sitter import Language, Node, Query, QueryCursor
+from tree_sitter import Language, Node
 
 from detectors.code.facts import Call, CodeFacts, Import, StringLiteral
 from detectors.code.parser import DEFAULT_TIMEOUT_S, ParseTimeoutError, get_language, parse
@@ -39,47 +39,16 @@ _MAX_CALLEE_BYTES = MAX_CALLEE_CHARS * 4
 
 _BOM = b"\xef\xbb\xbf"
 
-# Node selection. Both selectors below return the same captures: ``{capture name: [nodes in
-# document order]}``. The query is the fast path; the walk is linear and interruptible, which
-# the query is not (see ``_select``).
-
-_PYTHON_QUERY = """
-(import_statement) @import
-(import_from_statement) @import_from
-(call) @call
-(string) @string
-(concatenated_string) @concat
-(expression_statement . [(string) (concatenated_string)] @doc .)
-"""
-
-_JS_QUERY = """
-(import_statement) @import
-(export_statement) @export
-(call_expression) @call
-(new_expression) @new
-(string) @string
-(template_string) @template
-"""
-
-# JSX attribute values are HTML-like: backslashes are not escapes there.
-_JSX_QUERY = _JS_QUERY + "(jsx_attribute (string) @jsx_string)\n"
-
-_QUERY_SOURCE = {
-    "python": _PYTHON_QUERY,
-    "javascript": _JSX_QUERY,
-    "typescript": _JS_QUERY,
-    "tsx": _JSX_QUERY,
-}
-
-# The walk's equivalent of the queries: node kind -> capture name. ``expression_statement`` and
-# ``jsx_attribute`` are not captured themselves; the walk inspects their children.
+# Node selection: one ``TreeCursor`` walk collects the nodes of interest by kind into
+# ``{capture name: [nodes in document order]}``. Two kinds are markers, not collected:
+# ``expression_statement`` (to recognise docstrings) and ``jsx_attribute`` (JSX values).
 _PYTHON_KINDS = {
     "import_statement": "import",
     "import_from_statement": "import_from",
     "call": "call",
     "string": "string",
     "concatenated_string": "concat",
-    "expression_statement": "",
+    "expression_statement": "statement",
 }
 _JS_KINDS = {
     "import_statement": "import",
@@ -91,36 +60,26 @@ _JS_KINDS = {
 }
 _WALK_KINDS = {
     "python": _PYTHON_KINDS,
-    "javascript": {**_JS_KINDS, "jsx_attribute": ""},
+    "javascript": {**_JS_KINDS, "jsx_attribute": "jsx_attribute"},
     "typescript": _JS_KINDS,
-    "tsx": {**_JS_KINDS, "jsx_attribute": ""},
+    "tsx": {**_JS_KINDS, "jsx_attribute": "jsx_attribute"},
 }
-_DOCSTRING_KINDS = frozenset({"string", "concatenated_string"})
 
-# The walk checks its deadline once per this many nodes.
-_WALK_CHECK_EVERY = 4096
+# The walk checks its deadline once per this many collected nodes. It is linear in the tree size,
+# so inputs that collect nothing (e.g. 1 MB of ``{``) still finish in about the parse time.
+_CHECK_DEADLINE_EVERY = 256
+
+# A Python literal that may hold replacement fields (``f"..."``, ``rf'...'``, ``t"..."``).
+_FT_PREFIX_RE = re.compile(rb"[A-Za-z]?[fFtT]")
 
 _DYNAMIC_IMPORT_CALLEES = frozenset({"importlib.import_module", "import_module", "__import__"})
 
-_queries: dict[str, Query] = {}
 _kind_maps: dict[str, dict[int, str]] = {}
-_cache_lock = threading.Lock()
-
-
-def _query(language: str) -> Query:
-    """Compile each language's query once; a ``Query`` is immutable and shared by threads."""
-    query = _queries.get(language)
-    if query is None:
-        with _cache_lock:
-            query = _queries.get(language)
-            if query is None:
-                query = Query(get_language(language), _QUERY_SOURCE[language])
-                _queries[language] = query
-    return query
+_kind_maps_lock = threading.Lock()
 
 
 def _kind_map(language: str) -> dict[int, str]:
-    """Map the grammar's numeric kind ids (aliases included) to capture names, for the walk.
+    """Map the grammar's numeric kind ids (aliases included) to capture names.
 
     Comparing ints is cheaper than building ``Node.type`` strings for every node; only named
     kinds are mapped so that e.g. TypeScript's ``string`` keyword token is not a string literal.
@@ -134,72 +93,75 @@ def _kind_map(language: str) -> dict[int, str]:
             for kind_id in range(lang.node_kind_count)
             if lang.node_kind_is_named(kind_id) and lang.node_kind_for_id(kind_id) in names
         }
-        with _cache_lock:
+        with _kind_maps_lock:
             _kind_maps[language] = kinds
     return kinds
 
 
-def _query_captures(language: str, root: Node) -> dict[str, list[Node]]:
-    """Select the interesting nodes with the language's query (runs in C)."""
-    return QueryCursor(_query(language)).captures(root)
+def _collect(
+    language: str, source: bytes, root: Node, deadline: float | None
+) -> tuple[dict[str, list[Node]], bool]:
+    """Collect the nodes the extractors need in one pre-order ``TreeCursor`` walk.
 
+    Returns the nodes by capture name, and whether the walk finished before ``deadline``.
 
-def _walk_captures(language: str, root: Node, deadline: float | None) -> dict[str, list[Node]]:
-    """Select the same nodes as ``_query_captures`` with one ``TreeCursor`` pass.
+    Why a walk and not a ``tree_sitter.Query``: on real code a query selects these nodes ~30%
+    faster (0-8% of the whole ``extract``), but tree-sitter's query engine is quadratic in a
+    node's child count (a 2 MB array literal takes ~4 s, against 0.5 s walked; 200 KB of ``{``
+    takes 30 s), silently drops matches nested deeper than 32767 levels (and takes 75 s on
+    240 KB of ``f(f(...))``), and cannot be interrupted (py-tree-sitter 0.26.1 crashes when a
+    query has a ``progress_callback``). The walk is linear and stops at ``deadline``, keeping
+    what it found.
 
-    Strictly linear in the number of nodes, and stops (keeping what it found) at ``deadline``.
+    Docstrings are strings whose range is exactly that of the ``expression_statement`` visited
+    just before them (pre-order), i.e. strings that are a whole statement by themselves.
     """
-    kinds = _kind_map(language)
+    kinds = _kind_map(language).get
+    python = language == "python"
     captures: dict[str, list[Node]] = {}
+    statement_start = statement_end = -1
     cursor = root.walk()
-    countdown = _WALK_CHECK_EVERY
+    goto_first_child = cursor.goto_first_child
+    goto_next_sibling = cursor.goto_next_sibling
+    goto_parent = cursor.goto_parent
+    countdown = _CHECK_DEADLINE_EVERY
     while True:
         node = cursor.node
         if node is None:
             break
-        name = kinds.get(node.kind_id)
-        if name:
-            captures.setdefault(name, []).append(node)
-        elif name is not None:
-            _inspect_children(node, captures)
-        countdown -= 1
-        if countdown == 0:
-            countdown = _WALK_CHECK_EVERY
-            if deadline is not None and time.monotonic() > deadline:
-                break
-        if cursor.goto_first_child():
+        name = kinds(node.kind_id)
+        if name is not None:
+            if name == "statement":
+                statement_start = node.start_byte
+                statement_end = node.end_byte
+            elif name == "jsx_attribute":
+                captures.setdefault("jsx_string", []).extend(
+                    child for child in node.named_children if child.type == "string"
+                )
+            else:
+                captures.setdefault(name, []).append(node)
+                countdown -= 1
+                if not countdown:
+                    countdown = _CHECK_DEADLINE_EVERY
+                    if deadline is not None and time.monotonic() > deadline:
+                        return captures, False
+                if name == "string" or name == "concat":
+                    start = node.start_byte
+                    if start == statement_start and node.end_byte == statement_end:
+                        captures.setdefault("doc", []).append(node)
+                    # Nothing of interest inside a literal but f-/t-string replacement fields:
+                    # skip its children.
+                    if name == "string" and not (python and _FT_PREFIX_RE.match(source, start)):
+                        while not goto_next_sibling():
+                            if not goto_parent():
+                                return captures, True
+                        continue
+        if goto_first_child():
             continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
-                return captures
-    return captures
-
-
-def _inspect_children(node: Node, captures: dict[str, list[Node]]) -> None:
-    """The walk's version of the child-matching query patterns (docstrings, JSX attributes)."""
-    if node.type == "expression_statement":
-        if node.named_child_count == 1:
-            child = node.named_children[0]
-            if child.type in _DOCSTRING_KINDS:
-                captures.setdefault("doc", []).append(child)
-    else:  # jsx_attribute
-        captures.setdefault("jsx_string", []).extend(
-            child for child in node.named_children if child.type == "string"
-        )
-
-
-def _select(language: str, root: Node, deadline: float | None) -> dict[str, list[Node]]:
-    """Choose the selector: the query when the tree is clean, the walk when it has errors.
-
-    On real code the query is 10-25% faster than the walk. But on large ERROR nodes the query
-    engine is quadratic (200 KB of ``{`` takes ~30 s), and py-tree-sitter 0.26.1 crashes when
-    a query is given a ``progress_callback``, so a query cannot be interrupted. Broken files are
-    rare (well under 1% of real files), so they take the walk, which is linear and obeys the
-    deadline.
-    """
-    if root.has_error:
-        return _walk_captures(language, root, deadline)
-    return _query_captures(language, root)
+        while not goto_next_sibling():
+            if not goto_parent():
+                return captures, True
+    return captures, True
 
 
 def extract(
@@ -209,10 +171,11 @@ def extract(
 
     Never raises on bad input (invalid UTF-8, syntax errors, empty files): a partial parse still
     yields facts and sets ``has_errors``. ``timeout_s`` bounds the parse (which then yields no
-    facts and ``has_errors=True``) and the node walk of broken files (which then yields the
-    facts found so far). Raises ``ValueError`` only for an unsupported ``language``.
+    facts) and the tree walk (which then yields the facts found so far); either way
+    ``has_errors`` is set.
+    Raises ``ValueError`` only for an unsupported ``language``.
     """
-    if language not in _QUERY_SOURCE:
+    if language not in _WALK_KINDS:
         raise ValueError(f"unsupported language: {language!r}")
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     if source.startswith(_BOM):
@@ -222,7 +185,7 @@ def extract(
     except ParseTimeoutError:
         return CodeFacts(language=language, has_errors=True)
     root = tree.root_node
-    captures = _select(language, root, deadline)
+    captures, complete = _collect(language, source, root, deadline)
     if language == "python":
         extractor: _Extractor = _PythonExtractor(source, get_language(language))
     else:
@@ -233,7 +196,7 @@ def extract(
         imports=tuple(imp for _, imp in sorted(extractor.imports, key=_first)),
         calls=tuple(call for _, call in sorted(extractor.calls, key=_first)),
         strings=tuple(lit for _, lit in sorted(extractor.strings, key=_first)),
-        has_errors=root.has_error,
+        has_errors=root.has_error or not complete,
     )
 
 
@@ -243,9 +206,10 @@ def _first(item: tuple[tuple[int, int], object]) -> tuple[int, int]:
 
 
 def _position(node: Node) -> tuple[int, int]:
-    """Source order, outer node first (``f().g()`` before ``f()``), whichever selector ran.
+    """Source order, outer node first (``f().g()`` before ``f()``).
 
-    Query captures are not strictly in document order, so facts are sorted by this key.
+    Facts of one kind come from several node lists (``call`` and ``new``, ``string`` and
+    ``template``...), so they are merged by this key.
     """
     return (node.start_byte, -node.end_byte)
 
@@ -365,7 +329,7 @@ def _field_id(language: Language, name: str) -> int:
 
 
 class _Extractor:
-    """Shared state and helpers; subclasses turn one language's query captures into facts."""
+    """Shared state and helpers; subclasses turn one language's collected nodes into facts."""
 
     def __init__(self, source: bytes, language: Language) -> None:
         self.source = source
@@ -383,7 +347,7 @@ class _Extractor:
         self.field_function = _field_id(language, "function")
 
     def run(self, captures: dict[str, list[Node]]) -> None:
-        """Fill ``imports``, ``calls`` and ``strings`` from the query captures."""
+        """Fill ``imports``, ``calls`` and ``strings`` from the nodes ``_collect`` found."""
         raise NotImplementedError
 
     def text(self, node: Node) -> str:
@@ -393,7 +357,9 @@ class _Extractor:
     def compact(self, node: Node) -> str:
         """Return the node's text without whitespace, bounded so huge callees stay cheap."""
         start = node.start_byte
-        end = min(node.end_byte, start + _MAX_CALLEE_BYTES)
+        end = node.end_byte
+        if end - start > _MAX_CALLEE_BYTES:
+            end = start + _MAX_CALLEE_BYTES
         raw = self.source[start:end].decode("utf-8", "replace")
         return "".join(raw.split())[:MAX_CALLEE_CHARS]
 
@@ -624,11 +590,14 @@ class _JsExtractor(_Extractor):
 
     def export_statement(self, node: Node) -> None:
         """``export {a} from 'm'``, ``export * from 'm'``, ``export * as ns from 'm'``."""
+        source = node.child_by_field_id(self.field_source)
+        if source is None:
+            return  # a local export, not a re-export
         names: list[str] = []
         for child in node.named_children:
             if child.type == "export_clause":
                 names.extend(self.specifier_names(child))
-        module = self.module_source(node.child_by_field_id(self.field_source))
+        module = self.module_source(source)
         if module:
             self.add_import(node, module, names)
 
@@ -651,35 +620,45 @@ class _JsExtractor(_Extractor):
         callee = self.compact(function)
         args: list[str] = []
         kwargs: dict[str, str] = {}
-        arg_nodes: list[Node] = []
+        first: Node | None = None
+        first_kind = ""
+        count = 0
         arguments = node.child_by_field_id(self.field_arguments)
         if arguments is not None:
-            if arguments.type == "arguments":
-                arg_nodes = [arg for arg in arguments.named_children if arg.type != "comment"]
-            elif arguments.type == "template_string":  # tagged template: tag`...`
+            kind = arguments.type
+            if kind == "arguments":
+                arg_nodes = arguments.named_children if arguments.named_child_count else []
+            elif kind == "template_string":  # tagged template: tag`...`
                 arg_nodes = [arguments]
-        for arg in arg_nodes:
-            kind = arg.type
-            if kind == "string":
-                value = self.string_value(arg)
-            elif kind == "template_string":
-                value = self.template_value(arg)
             else:
-                if kind == "object":
-                    self.object_properties(arg, kwargs)
-                continue
-            if value is not None:
-                args.append(value)
+                arg_nodes = []
+            for arg in arg_nodes:
+                kind = arg.type
+                if kind == "comment":
+                    continue
+                count += 1
+                if first is None:
+                    first = arg
+                    first_kind = kind
+                if kind == "string":
+                    value = self.string_value(arg)
+                elif kind == "template_string":
+                    value = self.template_value(arg)
+                else:
+                    if kind == "object":
+                        self.object_properties(arg, kwargs)
+                    continue
+                if value is not None:
+                    args.append(value)
         if (
-            not is_new
-            and arg_nodes
-            and ((callee == "require" and len(arg_nodes) == 1) or function.type == "import")
+            first is not None
+            and not is_new
+            and (first_kind == "string" or first_kind == "template_string")
+            and ((callee == "require" and count == 1) or function.type == "import")
         ):
-            first = arg_nodes[0]
-            if first.type in ("string", "template_string"):
-                module = self.module_source(first)
-                if module:
-                    self.add_import(node, module)
+            module = self.module_source(first)
+            if module:
+                self.add_import(node, module)
         self.calls.append(
             (_position(node), Call(callee, node.start_point.row + 1, tuple(args), kwargs, is_new))
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from detectors.code.extract import MAX_STRING_CHARS, extract
+from detectors.code.extract import MAX_STRING_CHARS, _collect, extract
 from detectors.code.facts import Call, CodeFacts, Import, StringLiteral
 from detectors.code.parser import LANGUAGE_BY_SUFFIX, ParseTimeoutError, language_for, parse
 
@@ -241,6 +241,25 @@ def test_python_strings(source: str, strings: list[tuple[str, int]]) -> None:
 )
 def test_python_docstrings_excluded(source: str, strings: list[tuple[str, int]]) -> None:
     assert _strings(_facts("python", source)) == strings
+
+
+@pytest.mark.parametrize(
+    ("source", "calls", "strings"),
+    [
+        ("x = f\"{foo('a')}\"\n", [Call("foo", 1, ("a",))], [("a", 1)]),
+        ("f\"{log('x')}\"\n", [Call("log", 1, ("x",))], [("x", 1)]),
+        ('x = rf"{foo()}" F"{bar()}"\n', [Call("foo", 1), Call("bar", 1)], []),
+        ("x = t'{baz()}'\n", [Call("baz", 1)], []),
+        ("x = b'f' + u'{t}'\n", [], [("f", 1), ("{t}", 1)]),
+    ],
+)
+def test_python_code_inside_fstrings(
+    source: str, calls: list[Call], strings: list[tuple[str, int]]
+) -> None:
+    """Replacement fields are code: their calls and strings count, even in a bare f-string."""
+    facts = _facts("python", source)
+    assert list(facts.calls) == calls
+    assert _strings(facts) == strings
 
 
 def test_python_dynamic_import_specifier_not_a_string() -> None:
@@ -562,6 +581,43 @@ def test_huge_iife_callee_is_bounded() -> None:
     assert call.callee.startswith("(function(){var")
     assert len(call.callee) == 200
     assert call.args == ("arg",)
+
+
+@pytest.mark.parametrize("language", ["python", *JS_LANGUAGES])
+def test_deeply_nested_calls(language: str) -> None:
+    """Nesting beyond 32767 levels: a tree-sitter query would drop these and take ~75 s."""
+    depth = 60_000
+    src = ("x = " + "f(" * depth + "'a'" + ")" * depth + "\n").encode()
+    facts = extract(language, src)
+    assert len(facts.calls) == depth
+    assert facts.calls[-1] == Call("f", 1, ("a",))
+    assert _strings(facts) == [("a", 1)]
+
+
+@pytest.mark.parametrize("language", ["python", *JS_LANGUAGES])
+def test_very_wide_node(language: str) -> None:
+    """A 150k-element literal: the walk is linear (a tree-sitter query is quadratic here)."""
+    src = ("x = [" + "'s'," * 150_000 + "]\n").encode()
+    facts = extract(language, src)
+    assert len(facts.strings) == 150_000
+    assert facts.strings[-1] == StringLiteral("s", 1)
+
+
+def test_unbalanced_braces() -> None:
+    """One huge ERROR node: a tree-sitter query needs ~30 s for 200 KB of this."""
+    facts = extract("javascript", b"{" * 200_000 + b"f('x')")
+    assert facts.has_errors
+
+
+def test_collect_stops_at_deadline() -> None:
+    src = b"x = [" + b"'s'," * 10_000 + b"]\n"
+    tree = parse("python", src)
+    everything, complete = _collect("python", src, tree.root_node, None)
+    assert complete
+    assert len(everything["string"]) == 10_000
+    partial, complete = _collect("python", src, tree.root_node, 0.0)
+    assert not complete
+    assert 0 < len(partial["string"]) < 10_000
 
 
 def test_extract_timeout_yields_empty_partial_facts() -> None:
