@@ -126,14 +126,6 @@ def _decode_lines(data: bytes) -> list[str]:
     return data.decode("utf-8", errors="replace").splitlines()
 
 
-def _hit_lines(catalog: Catalog, data: bytes) -> list[int] | None:
-    """Lines holding a keyword, or None when the file holds none (the prefilter's verdict)."""
-    matches = catalog.keyword_offsets(data)
-    if not matches:
-        return None
-    return lines_of(matches, line_starts(data))
-
-
 def scan_data(
     catalog: Catalog,
     scope: Scope,
@@ -148,9 +140,10 @@ def scan_data(
         return FileResult(relpath, bytes_read=len(data))
     if b"\x00" in data[: options.sniff_bytes]:
         return FileResult(relpath, skip_reason="binary content", bytes_read=len(data))
-    hits = _hit_lines(catalog, data)
-    if hits is None:
+    offsets = catalog.keyword_offsets(data)
+    if not offsets:
         return FileResult(relpath, bytes_read=len(data))
+    hits = lines_of(offsets, line_starts(data))
 
     file_kind, sub = kind
     findings: list[Finding] = []
@@ -162,7 +155,7 @@ def scan_data(
             notes.append(f"not parsed: larger than {options.max_parse_size} bytes; line pass only")
             findings.extend(detect_lines(catalog, scope, relpath, lines, hits, Confidence.LOW))
         else:
-            facts = extract(sub, data)
+            facts = extract(sub, data, hits=offsets)
             parsed = True
             if facts.has_errors:
                 notes.append("syntax errors: partial parse used")
@@ -222,6 +215,27 @@ def scan_file(
     return scan_data(catalog, scope, file.relpath, data, options, kind)
 
 
+def provider_trees(findings: Iterable[Finding]) -> dict[str, str]:
+    """Directories whose manifest says the package *is* a catalog product -> that product."""
+    return {
+        posixpath.dirname(f.location.locator): f.product_name
+        for f in findings
+        if f.signal is Signal.PROVIDES
+    }
+
+
+def provider_of(providers: dict[str, str], locator: str) -> str | None:
+    """The product whose provider tree holds ``locator`` (the innermost), or None."""
+    directory = posixpath.dirname(locator)
+    while True:
+        name = providers.get(directory)
+        if name is not None:
+            return name
+        if not directory:
+            return None
+        directory = posixpath.dirname(directory)
+
+
 def finalize_scope(findings: Iterable[Finding]) -> list[Finding]:
     """Scope-level rules applied once every file of a scope is scanned.
 
@@ -230,27 +244,14 @@ def finalize_scope(findings: Iterable[Finding]) -> list[Finding]:
     not what it uses, so that evidence is lowered.
     """
     findings = list(findings)
-    provider_dirs = {
-        posixpath.dirname(f.location.locator): f.product_name
-        for f in findings
-        if f.signal is Signal.PROVIDES
-    }
-    if not provider_dirs:
+    providers = provider_trees(findings)
+    if not providers:
         return findings
-
-    def provider_of(locator: str) -> str | None:
-        directory = posixpath.dirname(locator)
-        while True:
-            name = provider_dirs.get(directory)
-            if name is not None:
-                return name
-            if not directory:
-                return None
-            directory = posixpath.dirname(directory)
-
     result = []
     for f in findings:
-        provider = None if f.signal is Signal.PROVIDES else provider_of(f.location.locator)
+        provider = (
+            None if f.signal is Signal.PROVIDES else provider_of(providers, f.location.locator)
+        )
         if provider is not None:
             f = _lowered(f, f"inside the package that provides {provider}")
         result.append(f)

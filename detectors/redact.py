@@ -16,6 +16,7 @@ _SECRET_NAME = re.compile(
     r"(?i)([A-Za-z0-9_.-]{0,40}(?:key|token|secret|password|passwd|pwd|credential|auth)"
     r"[A-Za-z0-9_.-]{0,40}[\"']?[ \t]{0,3}(?:=|:|=>)[ \t]{0,3}[\"']?)([^\s\"',;}]+)"
 )
+_SECRET_WORDS = ("key", "token", "secret", "passw", "pwd", "credential", "auth")
 _TOKEN = re.compile(r"[A-Za-z0-9_+/=-]{24,}")
 _ENTROPY_THRESHOLD = 4.0
 _PLACEHOLDER = re.compile(r"^(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|<[^>]*>|x+|\*+|\.\.\.)$")
@@ -63,7 +64,9 @@ def redact_line(line: str, limit: int = 160) -> str:
     # Work on a bounded window (long minified lines are common), but wider than the result, so
     # no secret cut by the window can survive the final trim unmasked.
     text = line.strip()[: limit * 3]
-    text = _SECRET_NAME.sub(_mask_value, text)
+    lowered = text.lower()
+    if any(word in lowered for word in _SECRET_WORDS):
+        text = _SECRET_NAME.sub(_mask_value, text)
     text = _TOKEN.sub(_mask_token, text)
     if len(text) > limit:
         text = text[: limit - 1] + "…"

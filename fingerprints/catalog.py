@@ -96,7 +96,7 @@ class Catalog:
         return bool(self._automaton.find_matches_as_indexes(data.lower()))
 
     def keyword_offsets(self, data: bytes) -> list[int]:
-        """Start offsets of every keyword occurrence (ASCII case-insensitive); empty if none."""
+        """Sorted start offsets of every keyword occurrence (ASCII case-insensitive)."""
         return [start for _, start, _ in self._automaton.find_matches_as_indexes(data.lower())]
 
     def match_import(self, language: str, module: str, names: Iterable[str] = ()) -> set[str]:
@@ -218,9 +218,17 @@ def _module_prefixes(module: str) -> list[str]:
     return [".".join(segs[:k]) for k in range(len(segs), 0, -1)]
 
 
-def _module_keyword(module: str) -> str:
-    """The prefilter keyword for an import rule: the literal that must appear in the file."""
-    return module if _is_npm_specifier(module) else module.split(".")[0]
+def _module_keywords(module: str) -> tuple[str, ...]:
+    """Prefilter keywords for an import rule: the literals one of which must be in the file.
+
+    ``a.b.c`` is written either ``a.b.c`` (``import a.b.c``, ``from a.b.c import x``) or
+    ``from a.b import c``. Keying on the first segment alone would make namespace packages
+    (``google``, ``azure``) let most of their ecosystem through the prefilter.
+    """
+    if _is_npm_specifier(module) or "." not in module:
+        return (module,)
+    parent, _, last = module.rpartition(".")
+    return (module, f"{parent} import {last}")
 
 
 def _format_validation(path: str, err: ValidationError) -> str:
@@ -294,7 +302,7 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
             for lang, modules in s.imports.items():
                 for module in modules:
                     imports[lang][module].append(p.id)
-                    keywords.add(_module_keyword(module))
+                    keywords.update(_module_keywords(module))
             for lang, rules in s.calls.items():
                 for rule in rules:
                     calls[lang][rule.callee.rsplit(".", 1)[-1]].append((rule, p.id))
@@ -305,6 +313,9 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
                 for name in names:
                     packages[eco][name].append(p.id)
                     keywords.add(name)
+                    if eco == "pypi":
+                        # PEP 503: google_generativeai and google.generativeai name the same
+                        keywords.update({name.replace("-", "_"), name.replace("-", ".")})
             for host in s.hosts:
                 if host.startswith("*."):
                     suffixes[host[2:]].append(p.id)

@@ -17,7 +17,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, text, update
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -483,12 +493,35 @@ class Store:
                         .order_by(AISystem.scope_id, AISystem.vendor, AISystem.product)
                     )
                 )
-                evidence = self._evidence_for(session, rows)
+                if with_evidence:
+                    evidence = self._evidence_for(session, rows)
+                    return [
+                        _system_record(r, evidence.get(r.id, []), True, min_confidence)
+                        for r in rows
+                    ]
+                counts = self._evidence_counts(session, min_confidence)
         except SQLAlchemyError as err:
             raise StoreError(f"cannot read {_describe(self.url)}: {_root_cause(err)}") from err
         return [
-            _system_record(r, evidence.get(r.id, []), with_evidence, min_confidence) for r in rows
+            replace(
+                _system_record(r, [], False, min_confidence), evidence_count=counts.get(r.id, 0)
+            )
+            for r in rows
         ]
+
+    def _evidence_counts(self, session: Session, min_confidence: Confidence) -> dict[int, int]:
+        """Evidence per system in the last scan that saw it, counted by the database."""
+        stmt = (
+            select(Evidence.ai_system_id, func.count())
+            .join(
+                AISystem,
+                (AISystem.id == Evidence.ai_system_id)
+                & (AISystem.last_scan_id == Evidence.scan_id),
+            )
+            .where(Evidence.confidence >= int(min_confidence))
+            .group_by(Evidence.ai_system_id)
+        )
+        return {row[0]: row[1] for row in session.execute(stmt)}
 
     def system(self, system_id: int, scan_id: int | None = None) -> SystemRecord | None:
         """One system with all its evidence from ``scan_id`` (default: the last scan seeing it)."""
@@ -580,7 +613,21 @@ class Store:
             raise StoreError(f"cannot read {_describe(self.url)}: {_root_cause(err)}") from err
 
     def vendors(self, min_confidence: Confidence = Confidence.MEDIUM) -> list[VendorUse]:
-        """Where is each vendor/product used: its scopes and evidence counts (latest sightings)."""
+        """Where is each vendor/product used: its scopes and evidence counts (latest sightings).
+
+        Evidence is counted at ``min_confidence`` or above, as ``systems()`` shows it.
+        """
+        evidence_count = (
+            select(func.count(Evidence.id))
+            .where(
+                Evidence.ai_system_id == AISystem.id,
+                Evidence.scan_id == AISystem.last_scan_id,
+                Evidence.confidence >= int(min_confidence),
+            )
+            .correlate(AISystem)
+            .scalar_subquery()
+            .label("evidence_count")
+        )
         stmt = (
             select(
                 AISystem.vendor,
@@ -591,12 +638,7 @@ class Store:
                 AISystem.scope_kind,
                 AISystem.scope_id,
                 AISystem.scope_name,
-                ScanSystem.evidence_count,
-            )
-            .join(
-                ScanSystem,
-                (ScanSystem.ai_system_id == AISystem.id)
-                & (ScanSystem.scan_id == AISystem.last_scan_id),
+                evidence_count,
             )
             .where(AISystem.confidence >= int(min_confidence))
             .order_by(AISystem.vendor, AISystem.product, AISystem.scope_id)
@@ -713,11 +755,21 @@ class Store:
                 for r in rows
             ]
 
-    def import_register(self, rows: list[RegisterRow], actor: str) -> int:
-        """Apply validated rows in one transaction; unknown systems fail the whole import."""
+    def import_register(
+        self,
+        rows: Sequence[RegisterRow],
+        actor: str,
+        problems: Sequence[tuple[int, str]] = (),
+    ) -> int:
+        """Apply rows in one transaction, or nothing at all.
+
+        ``problems`` are the file's own (row number, message) problems; they are reported
+        together with rows naming no known system and rows moving a decided system back to
+        ``discovered``, all in one :class:`RegisterError`.
+        """
         try:
             with self._write() as session, session.begin():
-                keys = [r.identity_key for r in rows]
+                keys = sorted({r.identity_key for r in rows})
                 found: dict[str, AISystem] = {}
                 for start in range(0, len(keys), _CHUNK):
                     chunk = keys[start : start + _CHUNK]
@@ -725,13 +777,20 @@ class Store:
                         select(AISystem).where(AISystem.identity_key.in_(chunk))
                     ):
                         found[row.identity_key] = row
-                missing = [
-                    f"row {r.row}: no system with identity_key {r.identity_key}"
-                    for r in rows
-                    if r.identity_key not in found
-                ]
-                if missing:
-                    raise RegisterError(missing)
+                errors = list(problems)
+                for r in rows:
+                    system = found.get(r.identity_key)
+                    if system is None:
+                        errors.append((r.row, f"no system with identity_key {r.identity_key}"))
+                    elif r.values.get("status") == "discovered" != system.status:
+                        errors.append(
+                            (
+                                r.row,
+                                f"status cannot go back to 'discovered' (it is {system.status!r})",
+                            )
+                        )
+                if errors:
+                    raise RegisterError.of_rows(errors)
                 return sum(
                     self._apply(session, found[r.identity_key], r.values, actor, "register import")
                     for r in rows

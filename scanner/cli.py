@@ -36,7 +36,7 @@ from detectors.base import Confidence
 from detectors.engine import MB, ScanOptions
 from detectors.examples import completeness_errors, run_example
 from fingerprints.catalog import CatalogError, load_catalog
-from inventory_db.register import SETTABLE, RegisterError, read_register, write_register
+from inventory_db.register import SETTABLE, RegisterError, check_register, write_register
 from inventory_db.store import DEFAULT_URL, LockedError, Store, StoreError, SystemRecord
 from reports.diff import diff_json, diff_markdown, is_shadow
 from scanner import __version__
@@ -176,6 +176,10 @@ def scan(
         bool, typer.Option(help="Also read Markdown and other prose (low confidence).")
     ] = False,
     jobs: Annotated[int, typer.Option(help="Worker processes (0 = one per CPU).", min=0)] = 0,
+    deep: Annotated[
+        bool,
+        typer.Option(help="Also read the own files of packages that are AI SDKs (low confidence)."),
+    ] = False,
     show_low: Annotated[
         bool, typer.Option("--all", help="Show low-confidence systems (tests, docs, vendored).")
     ] = False,
@@ -205,6 +209,7 @@ def scan(
         ),
         options=ScanOptions(max_file_size=int(max_file_size * MB), include_docs=include_docs),
         jobs=jobs,
+        deep=deep,
     )
     try:
         load_catalog()
@@ -513,6 +518,8 @@ def inventory_vendors(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """Where is each vendor and product used? Scopes and evidence counts."""
+    if fmt not in ("table", "json"):
+        raise _fail(f"unknown format {fmt!r}: use table or json", EXIT_USAGE)
     store = _open_store(db)
     try:
         uses = store.vendors()
@@ -662,8 +669,8 @@ def register_import(
         raise _fail(f"{source}: cannot read: {exc}", EXIT_USAGE) from exc
     store = _open_store(db)
     try:
-        rows = read_register(text, chosen)
-        changed = store.import_register(rows, actor or _default_actor())
+        rows, problems = check_register(text, chosen)
+        changed = store.import_register(rows, actor or _default_actor(), problems)
     except RegisterError as exc:
         for line in exc.errors:
             err.print(f"[red]{source}:[/] {line}", highlight=False, soft_wrap=True)
@@ -700,3 +707,7 @@ def db_current(db: DbOption = DEFAULT_URL) -> None:
 def main() -> None:
     """Console entry point."""
     app()
+
+
+if __name__ == "__main__":
+    main()

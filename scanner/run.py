@@ -20,7 +20,15 @@ from connectors.code.git import cloned, is_git_url, normalise_git_url, redact_ur
 from connectors.code.local import LocalDirectory, WalkOptions
 from connectors.code.owners import load_owner_hints
 from detectors.base import Finding
-from detectors.engine import FileResult, ScanOptions, finalize_scope, scan_file
+from detectors.engine import (
+    FileResult,
+    ScanOptions,
+    finalize_scope,
+    provider_of,
+    provider_trees,
+    scan_file,
+)
+from detectors.manifests import manifest_kind
 from fingerprints.catalog import load_catalog
 from inventory_db.identity import identity_key
 from inventory_db.store import ScanRecord, Store
@@ -43,6 +51,8 @@ class ScanRequest:
     options: ScanOptions = ScanOptions()
     jobs: int = 0
     """Worker processes; 0 means one per CPU."""
+    deep: bool = False
+    """Also read the files of packages that provide a catalog product (their own SDK code)."""
 
 
 @dataclass
@@ -152,6 +162,55 @@ def _open_target(target: str, walk: WalkOptions) -> Iterator[LocalDirectory]:
         yield LocalDirectory(Path(target), walk)
 
 
+def _scan_target(
+    scope: Scope,
+    refs: list[FileRef],
+    request: ScanRequest,
+    workers: _Workers,
+    coverage: Coverage,
+    progress: Progress,
+) -> list[Finding]:
+    """Scan one target's files: manifests first, then everything outside provider trees.
+
+    A package whose own manifest declares it to *be* a catalog product (the ``openai`` SDK, the
+    ``langchain-openai`` integration) provides that product; the vendors it wraps inside its
+    own tree are what it provides, not what it uses. Unless ``request.deep``, the files of such
+    a tree are not parsed at all (recorded in coverage): it is the SDK's code, not its users'.
+    """
+    found: list[Finding] = []
+
+    def collect(results: list[FileResult]) -> None:
+        n = 0
+        for res in results:
+            if res.skip_reason is not None:
+                coverage.skip(scope, res.relpath, res.skip_reason)
+            for note in res.notes:
+                coverage.skip(scope, res.relpath, note)
+            found.extend(res.findings)
+            n += len(res.findings)
+        progress.files_done(len(results), n)
+
+    manifests = [r for r in refs if manifest_kind(r.relpath) is not None]
+    rest = [r for r in refs if manifest_kind(r.relpath) is None]
+    collect(_scan_chunk(scope, manifests, request.options))
+    providers = provider_trees(found)
+    if providers and not request.deep:
+        inside = [r for r in rest if provider_of(providers, r.relpath) is not None]
+        if inside:
+            for directory, product in sorted(providers.items()):
+                coverage.skip(
+                    scope,
+                    directory or ".",
+                    f"package that provides {product}: its own files are not read "
+                    "(--deep reads them, as low confidence)",
+                )
+            progress.files_done(len(inside), 0)
+            skipped = {id(r) for r in inside}
+            rest = [r for r in rest if id(r) not in skipped]
+    _scan_files(scope, rest, request.options, workers, collect)
+    return finalize_scope(found)
+
+
 def run_scan(store: Store, request: ScanRequest, progress: Progress | None = None) -> ScanResult:
     """Run one scan over every target and record it; a failing target never sinks the others."""
     progress = progress or Progress()
@@ -173,25 +232,9 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
                         outcome.scope = source.scope
                         refs = list(source.files(coverage))
                         progress.target_started(shown, len(refs))
-                        found: list[Finding] = []
-
-                        def collect(
-                            results: list[FileResult],
-                            scope: Scope = source.scope,
-                            found: list[Finding] = found,
-                        ) -> None:
-                            n = 0
-                            for res in results:
-                                if res.skip_reason is not None:
-                                    coverage.skip(scope, res.relpath, res.skip_reason)
-                                for note in res.notes:
-                                    coverage.skip(scope, res.relpath, note)
-                                found.extend(res.findings)
-                                n += len(res.findings)
-                            progress.files_done(len(results), n)
-
-                        _scan_files(source.scope, refs, request.options, workers, collect)
-                        found = finalize_scope(found)
+                        found = _scan_target(
+                            source.scope, refs, request, workers, coverage, progress
+                        )
                         all_findings.extend(found)
                         owner_hints.update(_suggest_owners(source.root, found))
                         outcome.files = len(refs)

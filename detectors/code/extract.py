@@ -16,7 +16,8 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 
 from tree_sitter import Language, Node
 
@@ -99,7 +100,11 @@ def _kind_map(language: str) -> dict[int, str]:
 
 
 def _collect(
-    language: str, source: bytes, root: Node, deadline: float | None
+    language: str,
+    source: bytes,
+    root: Node,
+    deadline: float | None,
+    hits: Sequence[int] | None = None,
 ) -> tuple[dict[str, list[Node]], bool]:
     """Collect the nodes the extractors need in one pre-order ``TreeCursor`` walk.
 
@@ -115,6 +120,10 @@ def _collect(
 
     Docstrings are strings whose range is exactly that of the ``expression_statement`` visited
     just before them (pre-order), i.e. strings that are a whole statement by themselves.
+
+    With ``hits`` (sorted byte offsets of prefilter keywords), subtrees that hold no hit are
+    skipped: every fact a detector can match contains a catalog keyword, so the walk visits only
+    the spine down to the hits, not the whole tree.
     """
     kinds = _kind_map(language).get
     python = language == "python"
@@ -129,6 +138,13 @@ def _collect(
         node = cursor.node
         if node is None:
             break
+        if hits is not None:
+            i = bisect_left(hits, node.start_byte)
+            if i == len(hits) or hits[i] >= node.end_byte:
+                while not goto_next_sibling():
+                    if not goto_parent():
+                        return captures, True
+                continue
         name = kinds(node.kind_id)
         if name is not None:
             if name == "statement":
@@ -165,14 +181,19 @@ def _collect(
 
 
 def extract(
-    language: str, source: bytes, *, timeout_s: float | None = DEFAULT_TIMEOUT_S
+    language: str,
+    source: bytes,
+    *,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    hits: Sequence[int] | None = None,
 ) -> CodeFacts:
     """Return the imports, calls and string literals of one file.
 
     Never raises on bad input (invalid UTF-8, syntax errors, empty files): a partial parse still
     yields facts and sets ``has_errors``. ``timeout_s`` bounds the parse (which then yields no
     facts) and the tree walk (which then yields the facts found so far); either way
-    ``has_errors`` is set.
+    ``has_errors`` is set. ``hits``: sorted byte offsets in ``source`` of the prefilter's keyword
+    matches; when given, only facts overlapping a hit are extracted (much faster).
     Raises ``ValueError`` only for an unsupported ``language``.
     """
     if language not in _WALK_KINDS:
@@ -180,12 +201,14 @@ def extract(
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     if source.startswith(_BOM):
         source = source[len(_BOM) :]
+        if hits is not None:
+            hits = [h - len(_BOM) for h in hits]
     try:
         tree = parse(language, source, timeout_s=timeout_s)
     except ParseTimeoutError:
         return CodeFacts(language=language, has_errors=True)
     root = tree.root_node
-    captures, complete = _collect(language, source, root, deadline)
+    captures, complete = _collect(language, source, root, deadline, hits)
     if language == "python":
         extractor: _Extractor = _PythonExtractor(source, get_language(language))
     else:

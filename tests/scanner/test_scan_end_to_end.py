@@ -148,8 +148,16 @@ def test_an_ai_sdk_package_provides_its_integration(make_tree, tmp_path: Path) -
     assert set(systems) >= {"langchain"}
     assert [e["signal"] for e in systems["langchain"]["evidence"]] == ["provides"]
     assert "anthropic" not in systems
-    low = {s["product"]: s for s in inventory(db, "--all")["systems"]}
+    # its own files are not read by default, and the scan says so
+    assert "anthropic" not in {s["product"] for s in inventory(db, "--all")["systems"]}
+    skips = {path: reason for _, path, reason in Store(f"sqlite:///{db}").skips(1)}
+    assert skips["."].startswith("package that provides LangChain")
+    # --deep reads them, as low confidence
+    deep_db = tmp_path / "deep.db"
+    scan(root, deep_db, "--deep")
+    low = {s["product"]: s for s in inventory(deep_db, "--all")["systems"]}
     assert low["anthropic"]["confidence"] == "low"
+    assert "anthropic" not in {s["product"] for s in inventory(deep_db)["systems"]}
 
 
 def test_bad_input_is_recorded_and_the_scan_goes_on(make_tree, tmp_path: Path) -> None:
