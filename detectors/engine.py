@@ -23,7 +23,7 @@ from detectors.config import detect_lines
 from detectors.manifests import ManifestError, manifest_kind, parse_manifest
 from detectors.manifests.detector import detect_manifest
 from detectors.noise import noise_reason
-from detectors.textscan import line_starts, lines_of
+from detectors.textscan import hit_lines
 from fingerprints.catalog import Catalog
 
 logger = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def scan_data(
     offsets = catalog.keyword_offsets(data)
     if not offsets:
         return FileResult(relpath, bytes_read=len(data))
-    hits = lines_of(offsets, line_starts(data))
+    hits = hit_lines(data, offsets)
 
     file_kind, sub = kind
     findings: list[Finding] = []
@@ -226,7 +226,11 @@ def provider_trees(findings: Iterable[Finding]) -> dict[str, str]:
 
 def provider_of(providers: dict[str, str], locator: str) -> str | None:
     """The product whose provider tree holds ``locator`` (the innermost), or None."""
-    directory = posixpath.dirname(locator)
+    return provider_of_directory(providers, posixpath.dirname(locator))
+
+
+def provider_of_directory(providers: dict[str, str], directory: str) -> str | None:
+    """The product whose provider tree holds ``directory`` (itself included), or None."""
     while True:
         name = providers.get(directory)
         if name is not None:

@@ -4,7 +4,6 @@ and which identifiers, hostnames and model-id-like values stand on them."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -15,20 +14,21 @@ VALUE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]*[A-Za-z0-9]")
 URL_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]+)")
 
 
-def line_starts(data: bytes) -> list[int]:
-    """Byte offsets at which each line starts (line 1 starts at 0)."""
-    starts = [0]
-    find = data.find
-    pos = find(b"\n")
-    while pos != -1:
-        starts.append(pos + 1)
-        pos = find(b"\n", pos + 1)
-    return starts
+def hit_lines(data: bytes, offsets: list[int]) -> list[int]:
+    """1-based line numbers of sorted byte ``offsets``, deduplicated, in order.
 
-
-def lines_of(offsets: list[int], starts: list[int]) -> list[int]:
-    """1-based line numbers of byte offsets, deduplicated and sorted."""
-    return sorted({bisect_right(starts, off) for off in offsets})
+    Counts newlines between successive offsets in C (``bytes.count``): the cost is one pass over
+    the bytes up to the last hit, however many lines the file has.
+    """
+    lines: list[int] = []
+    line = 1
+    previous = 0
+    for offset in offsets:
+        line += data.count(b"\n", previous, offset)
+        previous = offset
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
 
 
 def model_candidates(value: str) -> Iterator[str]:

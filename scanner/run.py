@@ -6,9 +6,11 @@ scanned in-process, where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
+import posixpath
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
@@ -21,14 +23,15 @@ from connectors.code.local import LocalDirectory, WalkOptions
 from connectors.code.owners import load_owner_hints
 from detectors.base import Finding
 from detectors.engine import (
+    FileKind,
     FileResult,
     ScanOptions,
+    classify,
     finalize_scope,
-    provider_of,
+    provider_of_directory,
     provider_trees,
     scan_file,
 )
-from detectors.manifests import manifest_kind
 from fingerprints.catalog import load_catalog
 from inventory_db.identity import identity_key
 from inventory_db.store import ScanRecord, Store
@@ -190,12 +193,23 @@ def _scan_target(
             n += len(res.findings)
         progress.files_done(len(results), n)
 
-    manifests = [r for r in refs if manifest_kind(r.relpath) is not None]
-    rest = [r for r in refs if manifest_kind(r.relpath) is None]
+    manifests: list[FileRef] = []
+    rest: list[FileRef] = []
+    ignored = 0
+    for ref in refs:
+        kind = classify(ref.relpath, request.options.include_docs)
+        if kind is None:
+            ignored += 1  # not a kind of file any detector reads: no need to ship it to a worker
+        elif kind[0] is FileKind.MANIFEST:
+            manifests.append(ref)
+        else:
+            rest.append(ref)
+    progress.files_done(ignored, 0)
     collect(_scan_chunk(scope, manifests, request.options))
     providers = provider_trees(found)
     if providers and not request.deep:
-        inside = [r for r in rest if provider_of(providers, r.relpath) is not None]
+        owner_of = functools.cache(functools.partial(provider_of_directory, providers))
+        inside = [r for r in rest if owner_of(posixpath.dirname(r.relpath)) is not None]
         if inside:
             for directory, product in sorted(providers.items()):
                 coverage.skip(
