@@ -140,9 +140,13 @@ class _RichProgress(scan_run.Progress):
         self.task: Any = None
         self.findings = 0
 
-    def target_started(self, target: str, total_files: int) -> None:
+    def target_started(self, target: str, total_files: int | None) -> None:
         self.findings = 0
         self.task = self.progress.add_task(target, total=total_files, findings=0)
+
+    def files_found(self, total: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, total=total)
 
     def files_done(self, count: int, findings: int) -> None:
         self.findings += findings

@@ -6,7 +6,6 @@ scanned in-process, where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
-import functools
 import logging
 import multiprocessing
 import os
@@ -82,8 +81,11 @@ class ScanResult:
 class Progress:
     """Receives progress; the CLI renders it, tests and libraries may ignore it."""
 
-    def target_started(self, target: str, total_files: int) -> None:
-        """A target's files are listed and about to be scanned."""
+    def target_started(self, target: str, total_files: int | None) -> None:
+        """A target is about to be walked and scanned (its file count may not be known yet)."""
+
+    def files_found(self, total: int) -> None:
+        """The walk has found ``total`` files of the current target so far."""
 
     def files_done(self, count: int, findings: int) -> None:
         """``count`` more files were scanned, producing ``findings`` findings."""
@@ -95,19 +97,6 @@ class Progress:
 def _scan_chunk(scope: Scope, refs: Sequence[FileRef], options: ScanOptions) -> list[FileResult]:
     catalog = load_catalog()
     return [scan_file(catalog, scope, ref, options) for ref in refs]
-
-
-def _chunks(refs: Sequence[FileRef]) -> Iterator[list[FileRef]]:
-    chunk: list[FileRef] = []
-    size = 0
-    for ref in refs:
-        chunk.append(ref)
-        size += ref.size
-        if len(chunk) >= CHUNK_FILES or size >= CHUNK_BYTES:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
 
 
 class _Workers:
@@ -129,28 +118,69 @@ class _Workers:
             self._pool.shutdown(cancel_futures=True)
 
 
-def _scan_files(
-    scope: Scope,
-    refs: list[FileRef],
-    options: ScanOptions,
-    workers: _Workers,
-    on_results: Callable[[list[FileResult]], None],
-) -> None:
-    if len(refs) <= IN_PROCESS_MAX_FILES or workers.jobs == 1:
-        for chunk in _chunks(refs):
-            on_results(_scan_chunk(scope, chunk, options))
-        return
-    pool = workers.pool()
-    pending: set[Future[list[FileResult]]] = set()
-    limit = workers.jobs * 4
-    for chunk in _chunks(refs):
-        pending.add(pool.submit(_scan_chunk, scope, chunk, options))
-        if len(pending) >= limit:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+class _Dispatcher:
+    """Streams files to the workers in chunks while the walk goes on.
+
+    The first :data:`IN_PROCESS_MAX_FILES` files are held back: a target no larger than that is
+    scanned in-process at the end, where starting worker processes would cost more than it saves.
+    """
+
+    def __init__(
+        self,
+        scope: Scope,
+        options: ScanOptions,
+        workers: _Workers,
+        on_results: Callable[[list[FileResult]], None],
+    ) -> None:
+        self.scope = scope
+        self.options = options
+        self.workers = workers
+        self.on_results = on_results
+        self.held: list[FileRef] = []
+        self.chunk: list[FileRef] = []
+        self.chunk_bytes = 0
+        self.pending: set[Future[list[FileResult]]] = set()
+        self.parallel = False
+
+    def add(self, ref: FileRef) -> None:
+        if not self.parallel:
+            self.held.append(ref)
+            if len(self.held) > IN_PROCESS_MAX_FILES and self.workers.jobs > 1:
+                self.parallel = True
+                held, self.held = self.held, []
+                for r in held:
+                    self._to_chunk(r)
+            return
+        self._to_chunk(ref)
+
+    def _to_chunk(self, ref: FileRef) -> None:
+        self.chunk.append(ref)
+        self.chunk_bytes += ref.size
+        if len(self.chunk) >= CHUNK_FILES or self.chunk_bytes >= CHUNK_BYTES:
+            self._submit()
+
+    def _submit(self) -> None:
+        if not self.chunk:
+            return
+        pool = self.workers.pool()
+        self.pending.add(pool.submit(_scan_chunk, self.scope, self.chunk, self.options))
+        self.chunk, self.chunk_bytes = [], 0
+        if len(self.pending) >= self.workers.jobs * 4:
+            done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                on_results(fut.result())
-    for fut in pending:
-        on_results(fut.result())
+                self.on_results(fut.result())
+
+    def finish(self) -> None:
+        """Scan what is held or queued and wait for every result."""
+        for start in range(0, len(self.held), CHUNK_FILES):
+            self.on_results(
+                _scan_chunk(self.scope, self.held[start : start + CHUNK_FILES], self.options)
+            )
+        self.held = []
+        self._submit()
+        for fut in self.pending:
+            self.on_results(fut.result())
+        self.pending = set()
 
 
 @contextmanager
@@ -166,21 +196,25 @@ def _open_target(target: str, walk: WalkOptions) -> Iterator[LocalDirectory]:
 
 
 def _scan_target(
-    scope: Scope,
-    refs: list[FileRef],
+    source: LocalDirectory,
     request: ScanRequest,
     workers: _Workers,
     coverage: Coverage,
     progress: Progress,
-) -> list[Finding]:
-    """Scan one target's files: manifests first, then everything outside provider trees.
+) -> tuple[list[Finding], int]:
+    """Walk and scan one target, streaming files to the workers; returns findings and file count.
 
-    A package whose own manifest declares it to *be* a catalog product (the ``openai`` SDK, the
-    ``langchain-openai`` integration) provides that product; the vendors it wraps inside its
-    own tree are what it provides, not what it uses. Unless ``request.deep``, the files of such
-    a tree are not parsed at all (recorded in coverage): it is the SDK's code, not its users'.
+    Manifests are read in-process as the walk meets them. A package whose own manifest declares
+    it to *be* a catalog product (the ``openai`` SDK, the ``langchain-openai`` integration)
+    provides that product; the vendors it wraps inside its own tree are what it provides, not
+    what it uses. Unless ``request.deep``, the files of such a tree are not read at all (recorded
+    in coverage). The walk yields a directory's files before its subdirectories, and files are
+    held per directory until it is complete, so a manifest is always read before its tree.
     """
+    scope = source.scope
+    catalog = load_catalog()
     found: list[Finding] = []
+    providers: dict[str, str] = {}
 
     def collect(results: list[FileResult]) -> None:
         n = 0
@@ -193,36 +227,58 @@ def _scan_target(
             n += len(res.findings)
         progress.files_done(len(results), n)
 
-    manifests: list[FileRef] = []
-    rest: list[FileRef] = []
-    ignored = 0
-    for ref in refs:
-        kind = classify(ref.relpath, request.options.include_docs)
-        if kind is None:
-            ignored += 1  # not a kind of file any detector reads: no need to ship it to a worker
-        elif kind[0] is FileKind.MANIFEST:
-            manifests.append(ref)
-        else:
-            rest.append(ref)
-    progress.files_done(ignored, 0)
-    collect(_scan_chunk(scope, manifests, request.options))
-    providers = provider_trees(found)
-    if providers and not request.deep:
-        owner_of = functools.cache(functools.partial(provider_of_directory, providers))
-        inside = [r for r in rest if owner_of(posixpath.dirname(r.relpath)) is not None]
-        if inside:
-            for directory, product in sorted(providers.items()):
-                coverage.skip(
-                    scope,
-                    directory or ".",
-                    f"package that provides {product}: its own files are not read "
-                    "(--deep reads them, as low confidence)",
-                )
-            progress.files_done(len(inside), 0)
-            skipped = {id(r) for r in inside}
-            rest = [r for r in rest if id(r) not in skipped]
-    _scan_files(scope, rest, request.options, workers, collect)
-    return finalize_scope(found)
+    dispatcher = _Dispatcher(scope, request.options, workers, collect)
+    skipped_in: dict[str, int] = {}
+    directory_files: list[FileRef] = []
+    current_dir: str | None = None
+    total = 0
+
+    def flush_directory() -> None:
+        ignored = 0
+        for ref in directory_files:
+            kind = classify(ref.relpath, request.options.include_docs)
+            if kind is not None and kind[0] is FileKind.MANIFEST:
+                result = scan_file(catalog, scope, ref, request.options)
+                collect([result])
+                providers.update(provider_trees(result.findings))
+        for ref in directory_files:
+            kind = classify(ref.relpath, request.options.include_docs)
+            if kind is None:
+                ignored += 1  # no detector reads this kind of file: no need to ship it
+            elif kind[0] is FileKind.MANIFEST:
+                continue
+            elif (
+                providers
+                and not request.deep
+                and (owner := provider_of_directory(providers, posixpath.dirname(ref.relpath)))
+            ):
+                skipped_in[owner] = skipped_in.get(owner, 0) + 1
+                ignored += 1
+            else:
+                dispatcher.add(ref)
+        progress.files_done(ignored, 0)
+        directory_files.clear()
+
+    for ref in source.files(coverage):
+        total += 1
+        directory = posixpath.dirname(ref.relpath)
+        if directory != current_dir:
+            flush_directory()
+            current_dir = directory
+            progress.files_found(total)
+        directory_files.append(ref)
+    flush_directory()
+    progress.files_found(total)
+    dispatcher.finish()
+    for directory, product in sorted(providers.items()):
+        if skipped_in.get(product):
+            coverage.skip(
+                scope,
+                directory or ".",
+                f"package that provides {product}: its own files are not read "
+                "(--deep reads them, as low confidence)",
+            )
+    return finalize_scope(found), total
 
 
 def run_scan(store: Store, request: ScanRequest, progress: Progress | None = None) -> ScanResult:
@@ -244,14 +300,11 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
                 try:
                     with _open_target(target, request.walk) as source:
                         outcome.scope = source.scope
-                        refs = list(source.files(coverage))
-                        progress.target_started(shown, len(refs))
-                        found = _scan_target(
-                            source.scope, refs, request, workers, coverage, progress
-                        )
+                        progress.target_started(shown, None)
+                        found, total = _scan_target(source, request, workers, coverage, progress)
                         all_findings.extend(found)
                         owner_hints.update(_suggest_owners(source.root, found))
-                        outcome.files = len(refs)
+                        outcome.files = total
                         outcome.findings = len(found)
                         coverage.record(source.scope, "code", Outcome.OK)
                 except ConnectorError as err:
