@@ -1,4 +1,4 @@
-"""Inventory at scale: 10,000 systems, 200,000 evidence rows over 30 scans, on SQLite and PostgreSQL.
+"""Inventory at scale: 10,000 systems, 200,000 evidence rows, 30 scans; SQLite and PostgreSQL.
 
 Usage: python bench/inventory_scale.py [--postgres URL] [--skip-postgres]
 
@@ -48,24 +48,24 @@ def findings_for(system_ids: range, scan: int, per_system: int) -> tuple[list[Fi
         product, category = PRODUCTS[product_index]
         sc = scope(repo)
         scopes.add(sc)
-        for k in range(per_system):
-            out.append(
-                Finding(
-                    fingerprint_id=product,
-                    product_id=product,
-                    product_name=product,
-                    vendor=product.split("-")[0],
-                    vendor_name=product,
-                    category=category,
-                    scope=sc,
-                    location=Location(f"src/m{k}.py", 3 + scan % 5),
-                    signal=Signal.CODE_IMPORT,
-                    confidence=Confidence.HIGH,
-                    attributes={"matched": product},
-                    models=(f"model-{scan % 3}",),
-                    snippet=f"import {product}",
-                )
+        out.extend(
+            Finding(
+                fingerprint_id=product,
+                product_id=product,
+                product_name=product,
+                vendor=product.split("-")[0],
+                vendor_name=product,
+                category=category,
+                scope=sc,
+                location=Location(f"src/m{k}.py", 3 + scan % 5),
+                signal=Signal.CODE_IMPORT,
+                confidence=Confidence.HIGH,
+                attributes={"matched": product},
+                models=(f"model-{scan % 3}",),
+                snippet=f"import {product}",
             )
+            for k in range(per_system)
+        )
     for sc in scopes:
         coverage.record(sc, "code", Outcome.OK)
     return out, coverage
