@@ -32,6 +32,12 @@ class Signal(StrEnum):
     ENV_VAR = "env_var"
     MODEL_ID = "model_id"
     PROVIDES = "provides"
+    PACKAGE_TRANSITIVE = "package-transitive"
+    """A dependency that only a lock file lists (pulled in by another package)."""
+    KEY = "key"
+    IMAGE = "image"
+    IAC = "iac"
+    FILE = "file"
 
 
 @dataclass(frozen=True, slots=True)

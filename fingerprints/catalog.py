@@ -7,7 +7,9 @@ variable names and model ids to products.
 
 from __future__ import annotations
 
+import fnmatch
 import logging
+import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -21,7 +23,7 @@ import ahocorasick_rs
 import yaml
 from pydantic import ValidationError
 
-from fingerprints.schema import CallRule, Example, FingerprintFile, Product
+from fingerprints.schema import CallRule, Example, FingerprintFile, KeyRule, Product
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,15 @@ class ProductInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledKeyRule:
+    """A key format ready to run: which product it belongs to and its compiled regex."""
+
+    rule: KeyRule
+    product_id: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
 class ExampleCase:
     """One example of one product, with where it came from (for test ids and error messages)."""
 
@@ -68,8 +79,11 @@ class ExampleCase:
 
 
 def rule_language(language: str) -> str:
-    """The rule language that applies to a source language (TypeScript uses JavaScript rules)."""
-    return "javascript" if language in JS_LANGUAGES else language
+    """The rule language that applies to a source language (TypeScript uses JavaScript rules,
+    Kotlin uses Java rules)."""
+    if language in JS_LANGUAGES:
+        return "javascript"
+    return "java" if language == "kotlin" else language
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,10 @@ class Catalog:
     host_suffixes: Mapping[str, tuple[str, ...]]
     env_vars: Mapping[str, tuple[str, ...]]
     supersedes: Mapping[str, frozenset[str]]
+    key_rules: tuple[CompiledKeyRule, ...]
+    images: Mapping[str, tuple[str, ...]]
+    iac: Mapping[str, tuple[tuple[str | None, str], ...]]
+    file_rules: tuple[tuple[str, str], ...]
     keywords: tuple[str, ...]
     _automaton: ahocorasick_rs.BytesAhoCorasick = field(repr=False)
     _model_re: re.Pattern[str] | None = field(repr=False)
@@ -176,6 +194,37 @@ class Catalog:
         if m is None or m.lastgroup is None:
             return ()
         return self._model_groups[m.lastgroup]
+
+    def match_image(self, reference: str) -> tuple[str, ...]:
+        """Products whose container image ``reference`` names (registry, tag, digest ignored):
+        ``ghcr.io/ollama/ollama:0.5`` and ``ollama/ollama`` are both ``ollama/ollama``."""
+        ref = reference.strip().strip("\"'").lower().split("@", 1)[0]
+        name = ref.rsplit(":", 1)[0] if ":" in ref.rsplit("/", 1)[-1] else ref
+        parts = name.split("/")
+        if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+            parts = parts[1:]  # a registry host
+        for start in range(len(parts)):
+            products = self.images.get("/".join(parts[start:]))
+            if products:
+                return products
+        return ()
+
+    def match_iac(self, resource_type: str, kind: str | None = None) -> tuple[str, ...]:
+        """Products an IaC resource type (and, for shared types, its ``kind``) declares."""
+        rules = self.iac.get(resource_type.lower(), ())
+        found = [pid for want, pid in rules if want is None or (kind or "").lower() == want.lower()]
+        return tuple(dict.fromkeys(found))
+
+    def match_file(self, relpath: str) -> tuple[str, ...]:
+        """Products whose marker file name or glob ``relpath`` matches."""
+        name = posixpath.basename(relpath)
+        found = [
+            pid
+            for pattern, pid in self.file_rules
+            if fnmatch.fnmatchcase(name if "/" not in pattern else relpath, pattern)
+            or ("/" in pattern and fnmatch.fnmatchcase(relpath, "*/" + pattern))
+        ]
+        return tuple(dict.fromkeys(found))
 
     def examples(self) -> Iterator[ExampleCase]:
         """Every example of every product, in file order."""
@@ -277,6 +326,10 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
     suffixes: dict[str, list[str]] = defaultdict(list)
     env_vars: dict[str, list[str]] = defaultdict(list)
     model_patterns: dict[str, list[str]] = defaultdict(list)
+    key_rules: list[CompiledKeyRule] = []
+    images: dict[str, list[str]] = defaultdict(list)
+    iac: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
+    file_rules: list[tuple[str, str]] = []
     keywords: set[str] = set()
     seen_files: set[str] = set()
 
@@ -328,6 +381,16 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
                 keywords.add(var)
             for pattern in s.model_ids:
                 model_patterns[pattern].append(p.id)
+            for key in s.keys:
+                key_rules.append(CompiledKeyRule(key, p.id, re.compile(key.regex)))
+                keywords.update(key.keywords)
+            for image in s.images:
+                images[image.lower()].append(p.id)
+                keywords.add(image.lower())
+            for iac_rule in s.iac:
+                iac[iac_rule.type.lower()].append((iac_rule.kind, p.id))
+                keywords.add(iac_rule.type)
+            file_rules.extend((pattern, p.id) for pattern in s.files)
             keywords.update(p.keywords)
 
     for fp in files:
@@ -361,6 +424,10 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
         supersedes={
             p.id: frozenset(p.supersedes) for fp in files for p in fp.products if p.supersedes
         },
+        key_rules=tuple(key_rules),
+        images=freeze(images),
+        iac={k: tuple(v) for k, v in iac.items()},
+        file_rules=tuple(file_rules),
         keywords=tuple(lowered),
         _automaton=automaton,
         _model_re=model_re,

@@ -24,10 +24,12 @@ from fingerprints.categories import Category
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$", max_length=64)]
 """Ids and vendor slugs: lowercase, digits and hyphens. Ids are API: never rename one."""
 
-CodeLanguage = Literal["python", "javascript"]
-"""Languages a code rule names; ``javascript`` rules also apply to TypeScript and TSX."""
+CodeLanguage = Literal["python", "javascript", "java", "go", "csharp", "ruby", "rust", "php"]
+"""Languages a code rule names; ``javascript`` rules also apply to TypeScript and TSX, ``java``
+rules to Kotlin (both import JVM packages by the same names)."""
 
-Ecosystem = Literal["pypi", "npm"]
+Ecosystem = Literal["pypi", "npm", "maven", "go", "nuget", "rubygems", "cargo", "packagist"]
+"""Package registries a dependency rule names; conda packages are looked up as ``pypi``."""
 
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 _ENV_VAR = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
@@ -46,6 +48,43 @@ class CallRule(_Strict):
     """If given, the first positional string argument (or any string keyword value) must be one."""
 
 
+class KeyRule(_Strict):
+    """An API key format: keywords gate it (cheap), the regex confirms it (precise).
+
+    A format with a distinctive prefix stands alone; a weak one (32 hex characters) must name
+    ``context`` words that appear on the same line or the two lines before.
+    """
+
+    id: Slug
+    keywords: tuple[str, ...]
+    regex: str
+    """ASCII regex; group 1 (or the whole match) is the secret."""
+    min_entropy: float = 3.0
+    context: tuple[str, ...] = ()
+
+    @field_validator("regex")
+    @classmethod
+    def _regex_compiles(cls, pattern: str) -> str:
+        if not pattern.isascii():
+            raise ValueError(f"key regex {pattern!r} must be ASCII")
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise ValueError(f"key regex {pattern!r} does not compile: {err}") from err
+        return pattern
+
+
+class IacRule(_Strict):
+    """An infrastructure-as-code resource type that declares the product."""
+
+    type: str
+    """``aws_bedrockagent_agent`` (Terraform), ``AWS::Bedrock::Agent`` (CloudFormation),
+    ``Microsoft.CognitiveServices/accounts`` (ARM/Bicep)."""
+    kind: str | None = None
+    """For types shared by many products, the ``kind`` property value that selects this one
+    (``OpenAI`` for a Cognitive Services account)."""
+
+
 class Signals(_Strict):
     """The matchers of one product, per kind of evidence."""
 
@@ -59,6 +98,15 @@ class Signals(_Strict):
     env_vars: tuple[str, ...] = ()
     model_ids: tuple[str, ...] = ()
     """Regular expressions (ASCII only) that must match a whole model id."""
+    keys: tuple[KeyRule, ...] = ()
+    """API key formats (category ``api-key`` findings linked to this product's vendor)."""
+    images: tuple[str, ...] = ()
+    """Container image repositories (``ollama/ollama``, ``vllm/vllm-openai``); any tag/registry."""
+    iac: tuple[IacRule, ...] = ()
+    """Infrastructure-as-code resource types."""
+    files: tuple[str, ...] = ()
+    """File names or path globs whose presence is the evidence (``.mcp.json``,
+    ``claude_desktop_config.json``, ``*.gguf``)."""
 
     @field_validator("hosts")
     @classmethod
@@ -100,6 +148,10 @@ class SignalKind(StrEnum):
     HOST = "host"
     ENV_VAR = "env_var"
     MODEL_ID = "model_id"
+    KEY = "key"
+    IMAGE = "image"
+    IAC = "iac"
+    FILE = "file"
 
 
 SIGNAL_FIELD: dict[SignalKind, str] = {
@@ -109,7 +161,27 @@ SIGNAL_FIELD: dict[SignalKind, str] = {
     SignalKind.HOST: "hosts",
     SignalKind.ENV_VAR: "env_vars",
     SignalKind.MODEL_ID: "model_ids",
+    SignalKind.KEY: "keys",
+    SignalKind.IMAGE: "images",
+    SignalKind.IAC: "iac",
+    SignalKind.FILE: "files",
 }
+
+
+EXAMPLE_FILES = {
+    "python": "example.py",
+    "javascript": "example.js",
+    "typescript": "example.ts",
+    "tsx": "example.tsx",
+    "java": "Example.java",
+    "kotlin": "Example.kt",
+    "go": "main.go",
+    "csharp": "Program.cs",
+    "ruby": "app.rb",
+    "rust": "main.rs",
+    "php": "index.php",
+}
+"""The file name an example in a language is scanned as."""
 
 
 class Example(_Strict):
@@ -119,7 +191,22 @@ class Example(_Strict):
     text: str
     file: str = ""
     """File name the text is scanned as; derived from ``language``/``signal`` when empty."""
-    language: Literal["python", "javascript", "typescript", "tsx"] | None = None
+    language: (
+        Literal[
+            "python",
+            "javascript",
+            "typescript",
+            "tsx",
+            "java",
+            "kotlin",
+            "go",
+            "csharp",
+            "ruby",
+            "rust",
+            "php",
+        ]
+        | None
+    ) = None
     expect: Literal["match", "none"] = "match"
     models: tuple[str, ...] = ()
     """Model ids the match must report."""
