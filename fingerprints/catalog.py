@@ -27,8 +27,9 @@ from fingerprints.schema import CallRule, Example, FingerprintFile, KeyRule, Pro
 
 logger = logging.getLogger(__name__)
 
-FAMILIES = ("vendors", "frameworks", "platforms")
-"""Sub-folders of the package that hold fingerprint files."""
+FAMILIES = ("vendors", "frameworks", "platforms", "servers", "keys", "saas")
+"""Sub-folders of the package that hold fingerprint files (vendors, frameworks, cloud platforms,
+self-hosted model servers, API key formats, SaaS AI apps)."""
 
 JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
 
