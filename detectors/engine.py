@@ -1,8 +1,18 @@
 """The detection engine: cheap checks first, then the precise detector for the file's kind.
 
 Per file: classify by name -> size cap -> read -> binary sniff -> keyword prefilter -> parse
-(tree-sitter for source, a parser for manifests, line matching for configuration). A file with
-no catalog keyword never reaches a parser. Files too large to parse safely get the line pass only.
+(tree-sitter for source, a parser for manifests, line matching for configuration). After the
+prefilter, a YAML/JSON configuration file whose bytes have an infrastructure shape
+(CloudFormation, ARM, Kubernetes, an ``image`` key) is read as infrastructure instead
+(``detectors.iac``). A file with no catalog keyword never reaches a parser. Files too large to
+parse safely get the line pass only.
+
+Three passes are chosen otherwise. Model files (``detectors.model_files``) are recognised by name
+and magic bytes before the size cap and the binary sniff, and only a bounded header of one is
+read. MCP configuration files (``detectors.mcp``) are chosen by name, so they are read even
+without a keyword. After the kind's detector, the key pass (``detectors.secrets``) looks for
+committed API keys in every text file read, including the ``TEXT`` files only it reads, and
+scrubs any key from the other findings' snippets.
 """
 
 from __future__ import annotations
@@ -10,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -18,11 +28,16 @@ from connectors.base import FileRef, Scope
 from detectors.base import Confidence, Finding, Signal
 from detectors.code.detector import detect_code
 from detectors.code.extract import extract
+from detectors.code.notebook import NotebookError, detect_notebook
 from detectors.code.parser import language_for
 from detectors.config import detect_lines
-from detectors.manifests import ManifestError, manifest_kind, parse_manifest
+from detectors.iac import detect_iac, iac_kind, sniff_iac
+from detectors.manifests import LOCK_KINDS, ManifestError, manifest_kind, parse_manifest
 from detectors.manifests.detector import detect_manifest
+from detectors.mcp import detect_mcp_config
+from detectors.model_files import detect_model_file, model_kind
 from detectors.noise import noise_reason
+from detectors.secrets import is_key_text, scan_keys
 from detectors.textscan import hit_lines
 from fingerprints.catalog import Catalog
 
@@ -35,9 +50,17 @@ class FileKind(StrEnum):
     """How a file is read."""
 
     SOURCE = "source"
+    NOTEBOOK = "notebook"
     MANIFEST = "manifest"
     CONFIG = "config"
+    IAC = "iac"
+    """Infrastructure and deployment files (Terraform, Bicep, Dockerfiles; YAML/JSON whose
+    content has an infrastructure shape is promoted from CONFIG after the prefilter)."""
     DOC = "doc"
+    MODEL = "model"
+    """Model files (GGUF, safetensors, ONNX, ...): a bounded header is read, whatever the size."""
+    TEXT = "text"
+    """Text files only the key pass reads (``.txt``, shell scripts, ...: ``detectors.secrets``)."""
 
 
 CONFIG_SUFFIXES = frozenset(
@@ -58,22 +81,9 @@ CONFIG_SUFFIXES = frozenset(
 )
 CONFIG_NAMES = frozenset({"dockerfile", "containerfile", ".envrc", "procfile"})
 DOC_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".txt", ".adoc"})
-LOCK_FILES = frozenset(
-    {
-        "package-lock.json",
-        "npm-shrinkwrap.json",
-        "yarn.lock",
-        "pnpm-lock.yaml",
-        "poetry.lock",
-        "uv.lock",
-        "pipfile.lock",
-        "composer.lock",
-        "cargo.lock",
-        "gemfile.lock",
-        "go.sum",
-    }
-)
-"""Lock files list transitive dependencies; they are not read as configuration."""
+LOCK_FILES = frozenset({"go.sum"})
+"""Lock files that are not read at all: go.sum lists checksums of every module the build ever
+considered, not what it uses. The other lock files are manifests (``LOCK_KINDS``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +92,9 @@ class ScanOptions:
 
     max_file_size: int = 5 * MB
     """Files above this are skipped (recorded) without being read."""
+    max_lock_file_size: int = 64 * MB
+    """The same cap for lock files (``package-lock.json``, ``poetry.lock``, ...): a big
+    project's lock is legitimately tens of megabytes, and it is parsed as a stream."""
     max_parse_size: int = 2 * MB
     """Source files above this get the line pass only: tree-sitter memory follows file size."""
     include_docs: bool = False
@@ -106,12 +119,20 @@ def classify(relpath: str, include_docs: bool = False) -> tuple[FileKind, str] |
     name = posixpath.basename(relpath).lower()
     if name in LOCK_FILES:
         return None
+    model = model_kind(relpath)
+    if model is not None:
+        return FileKind.MODEL, model
     kind = manifest_kind(relpath)
     if kind is not None:
         return FileKind.MANIFEST, kind
     language = language_for(relpath)
     if language is not None:
         return FileKind.SOURCE, language
+    if name.endswith(".ipynb"):
+        return FileKind.NOTEBOOK, "ipynb"
+    iac = iac_kind(relpath)
+    if iac is not None:
+        return FileKind.IAC, iac
     suffix = posixpath.splitext(name)[1]
     if suffix in CONFIG_SUFFIXES or name in CONFIG_NAMES or name.startswith(".env"):
         return FileKind.CONFIG, suffix or name
@@ -119,6 +140,8 @@ def classify(relpath: str, include_docs: bool = False) -> tuple[FileKind, str] |
         return FileKind.CONFIG, name
     if include_docs and suffix in DOC_SUFFIXES:
         return FileKind.DOC, suffix
+    if is_key_text(relpath):
+        return FileKind.TEXT, suffix or name
     return None
 
 
@@ -138,17 +161,23 @@ def scan_data(
     kind = kind or classify(relpath, options.include_docs)
     if kind is None:
         return FileResult(relpath, bytes_read=len(data))
+    if kind[0] is FileKind.MODEL:
+        return _model_result(catalog, scope, relpath, lambda n: data[:n], len(data))
     if b"\x00" in data[: options.sniff_bytes]:
         return FileResult(relpath, skip_reason="binary content", bytes_read=len(data))
     offsets = catalog.keyword_offsets(data)
-    if not offsets:
+    mcp = detect_mcp_config(catalog, scope, relpath, data) if kind[0] is FileKind.CONFIG else None
+    if not offsets and mcp is None:
         return FileResult(relpath, bytes_read=len(data))
     hits = hit_lines(data, offsets)
 
     file_kind, sub = kind
+    if file_kind is FileKind.CONFIG and (shape := sniff_iac(relpath, data)) is not None:
+        file_kind, sub = FileKind.IAC, shape
     findings: list[Finding] = []
     parsed = False
     notes: list[str] = []
+    skip_reason: str | None = None
     if file_kind is FileKind.SOURCE:
         lines = _decode_lines(data)
         if len(data) > options.max_parse_size:
@@ -160,24 +189,50 @@ def scan_data(
             if facts.has_errors:
                 notes.append("syntax errors: partial parse used")
             findings.extend(detect_code(catalog, scope, relpath, facts, lines, hits))
+    elif file_kind is FileKind.NOTEBOOK:
+        try:
+            notebook = detect_notebook(catalog, scope, relpath, data, options.max_parse_size)
+        except NotebookError as err:
+            skip_reason = f"malformed notebook: {err}"
+        else:
+            parsed = True
+            findings.extend(notebook.findings)
+            notes.extend(notebook.notes)
     elif file_kind is FileKind.MANIFEST:
         try:
             manifest = parse_manifest(relpath, data)
         except ManifestError as err:
-            return FileResult(relpath, skip_reason=f"malformed {sub}: {err}", bytes_read=len(data))
-        parsed = True
-        findings.extend(detect_manifest(catalog, scope, relpath, manifest, _decode_lines(data)))
-    else:
+            skip_reason = f"malformed {sub}: {err}"
+        else:
+            parsed = True
+            findings.extend(detect_manifest(catalog, scope, relpath, manifest, data))
+    elif file_kind is FileKind.IAC:
+        iac = detect_iac(catalog, scope, relpath, sub, data, hits, options.max_parse_size)
+        parsed, skip_reason = iac.parsed, iac.skip_reason
+        notes.extend(iac.notes)
+        findings.extend(iac.findings)
+    elif file_kind is not FileKind.TEXT:  # TEXT files are read for keys only
         confidence = Confidence.LOW if file_kind is FileKind.DOC else Confidence.MEDIUM
         findings.extend(
             detect_lines(catalog, scope, relpath, _decode_lines(data), hits, confidence)
         )
+    if mcp is not None:
+        findings.extend(mcp.findings)
+        parsed = parsed or mcp.skip_reason is None
+        skip_reason = skip_reason or mcp.skip_reason
+    if offsets:
+        findings = scan_keys(catalog, scope, relpath, data, findings, low=file_kind is FileKind.DOC)
 
     reason = noise_reason(relpath)
     if reason is not None:
         findings = [_lowered(f, reason) for f in findings]
     return FileResult(
-        relpath, tuple(findings), bytes_read=len(data), parsed=parsed, notes=tuple(notes)
+        relpath,
+        tuple(findings),
+        skip_reason=skip_reason,
+        bytes_read=len(data),
+        parsed=parsed,
+        notes=tuple(notes),
     )
 
 
@@ -191,26 +246,50 @@ def _lowered(finding: Finding, reason: str) -> Finding:
     )
 
 
+def _model_result(
+    catalog: Catalog, scope: Scope, relpath: str, read: Callable[[int], bytes], size: int
+) -> FileResult:
+    """A model file: its header sniffed (a bounded read), its finding lowered under noise."""
+    findings = detect_model_file(catalog, scope, relpath, read, size)
+    reason = noise_reason(relpath)
+    if reason is not None:
+        findings = [_lowered(f, reason) for f in findings]
+    return FileResult(relpath, tuple(findings), parsed=bool(findings))
+
+
 def scan_file(
     catalog: Catalog, scope: Scope, file: FileRef, options: ScanOptions = ScanOptions()
 ) -> FileResult:
-    """Scan one file on disk: size cap before reading, read errors recorded, never raised."""
+    """Scan one file on disk: size cap before reading, read errors recorded, never raised.
+
+    Model files are exempt from the size cap: only a bounded header of one is read.
+    """
     kind = classify(file.relpath, options.include_docs)
     if kind is None:
         return FileResult(file.relpath)
-    if file.size > options.max_file_size:
+    if kind[0] is FileKind.MODEL:
+        try:
+            return _model_result(catalog, scope, file.relpath, file.read, file.size)
+        except OSError as err:
+            return FileResult(
+                file.relpath,
+                skip_reason=f"unreadable: {os.strerror(err.errno or 0) if err.errno else err}",
+            )
+    is_lock = kind[0] is FileKind.MANIFEST and kind[1] in LOCK_KINDS
+    cap = options.max_lock_file_size if is_lock else options.max_file_size
+    if file.size > cap:
         return FileResult(
             file.relpath,
-            skip_reason=f"larger than the size cap ({file.size} > {options.max_file_size} bytes)",
+            skip_reason=f"larger than the size cap ({file.size} > {cap} bytes)",
         )
     try:
-        data = file.read(options.max_file_size + 1)
+        data = file.read(cap + 1)
     except OSError as err:
         return FileResult(
             file.relpath,
             skip_reason=f"unreadable: {os.strerror(err.errno or 0) if err.errno else err}",
         )
-    if len(data) > options.max_file_size:
+    if len(data) > cap:
         return FileResult(file.relpath, skip_reason="grew beyond the size cap while being read")
     return scan_data(catalog, scope, file.relpath, data, options, kind)
 

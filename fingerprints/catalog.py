@@ -23,7 +23,14 @@ import ahocorasick_rs
 import yaml
 from pydantic import ValidationError
 
-from fingerprints.schema import CallRule, Example, FingerprintFile, KeyRule, Product
+from fingerprints.schema import (
+    CallRule,
+    Example,
+    FingerprintFile,
+    KeyRule,
+    Product,
+    normalise_package,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -126,11 +133,12 @@ class Catalog:
         product and drops the products that product ``supersedes``: importing ``AzureOpenAI``
         from ``openai`` is Azure OpenAI, not OpenAI.
         """
-        table = self.imports.get(rule_language(language))
+        rules = rule_language(language)
+        table = self.imports.get(rules)
         if not table:
             return set()
         generic: set[str] = set()
-        for prefix in _module_prefixes(module):
+        for prefix in _module_prefixes(module, rules):
             generic.update(table.get(prefix, ()))
         names = tuple(names)
         if not names:
@@ -166,8 +174,22 @@ class Catalog:
         return found
 
     def match_package(self, ecosystem: str, name: str) -> tuple[str, ...]:
-        """Products a dependency on ``name`` indicates."""
-        return self.packages.get(ecosystem, {}).get(name, ())
+        """Products a dependency on ``name`` indicates (compared after ``normalise_package``).
+
+        A ``go`` rule names a module and the modules beneath it (``.../openai-go/v3``): every
+        rule that is a ``/``-prefix of the module path counts, longest first.
+        """
+        table = self.packages.get(ecosystem)
+        if not table:
+            return ()
+        key = normalise_package(ecosystem, name)
+        if ecosystem != "go":
+            return table.get(key, ())
+        found: list[str] = []
+        while key:
+            found.extend(table.get(key, ()))
+            key = key.rpartition("/")[0]
+        return tuple(dict.fromkeys(found))
 
     def match_host(self, host: str) -> tuple[str, ...]:
         """Products whose API lives at ``host`` (exact, or a declared ``*.`` suffix)."""
@@ -258,8 +280,24 @@ def _is_npm_specifier(module: str) -> bool:
     return module.startswith("@") or "/" in module
 
 
-def _module_prefixes(module: str) -> list[str]:
-    """Candidate rule keys for a module, longest first: ``a.b.c`` -> ``a.b.c``, ``a.b``, ``a``."""
+IMPORT_SEPARATORS = {"go": "/", "ruby": "/", "rust": "::", "php": "\\"}
+"""Path separators of imported names other than ``.`` (Python, Java/Kotlin, C#) and npm's
+specifiers: Go import paths and Ruby ``require`` names (``/``), Rust ``use`` paths (``::``),
+PHP namespaces (``\\``). See ``detectors.code.polyglot`` for how each language's imports read."""
+
+
+def _module_prefixes(module: str, language: str = "python") -> list[str]:
+    """Candidate rule keys for a module, longest first: ``a.b.c`` -> ``a.b.c``, ``a.b``, ``a``.
+
+    Segments are split on the rule language's separator: a Go rule
+    ``github.com/sashabaranov/go-openai`` matches the subpackage ``.../go-openai/jsonschema``;
+    ``com.azure.ai.openai`` matches ``com.azure.ai.openai.OpenAIClient`` (Java) and a rule
+    never matches a mere string prefix (``openai`` is not a prefix of ``openai_extras``).
+    """
+    separator = IMPORT_SEPARATORS.get(language)
+    if separator is not None:
+        segs = module.split(separator)
+        return [separator.join(segs[:k]) for k in range(len(segs), 0, -1)]
     if _is_npm_specifier(module):
         segs = module.split("/")
         first = 2 if module.startswith("@") else 1
@@ -268,17 +306,38 @@ def _module_prefixes(module: str) -> list[str]:
     return [".".join(segs[:k]) for k in range(len(segs), 0, -1)]
 
 
-def _module_keywords(module: str) -> tuple[str, ...]:
+def _module_keywords(module: str, language: str = "python") -> tuple[str, ...]:
     """Prefilter keywords for an import rule: the literals one of which must be in the file.
 
     ``a.b.c`` is written either ``a.b.c`` (``import a.b.c``, ``from a.b.c import x``) or
     ``from a.b import c``. Keying on the first segment alone would make namespace packages
-    (``google``, ``azure``) let most of their ecosystem through the prefilter.
+    (``google``, ``azure``) let most of their ecosystem through the prefilter. Other languages
+    write the path of a rule as it is (``import com.openai.client...``, ``using Azure.AI.OpenAI``,
+    ``"github.com/openai/openai-go"``, ``use async_openai::...``, ``use OpenAI\\Client``): the
+    rule itself is the keyword. (A Rust use tree ``use a::{b::c}`` holds ``a`` but not ``a::b``:
+    Rust rules name crates.)
     """
+    if language not in ("python", "javascript"):
+        return (module,)
     if _is_npm_specifier(module) or "." not in module:
         return (module,)
     parent, _, last = module.rpartition(".")
     return (module, f"{parent} import {last}")
+
+
+def _package_keywords(ecosystem: str, name: str) -> tuple[str, ...]:
+    """Prefilter keywords for a package rule: a literal every file declaring it holds."""
+    if ecosystem == "pypi":
+        # PEP 503: google_generativeai and google.generativeai name the same
+        return (name, name.replace("-", "_"), name.replace("-", "."))
+    if ecosystem == "cargo":
+        return (name, name.replace("-", "_"))
+    if ecosystem == "maven":
+        # pom.xml writes groupId and artifactId apart: key on the artifact, or on the group when
+        # the artifact is too short to be distinctive (``io.modelcontextprotocol.sdk:mcp``).
+        group, _, artifact = name.partition(":")
+        return (artifact if len(artifact) >= 6 else group,)
+    return (name,)
 
 
 def _format_validation(path: str, err: ValidationError) -> str:
@@ -356,7 +415,7 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
             for lang, modules in s.imports.items():
                 for module in modules:
                     imports[lang][module].append(p.id)
-                    keywords.update(_module_keywords(module))
+                    keywords.update(_module_keywords(module, lang))
             for lang, rules in s.calls.items():
                 for rule in rules:
                     calls[lang][rule.callee.rsplit(".", 1)[-1]].append((rule, p.id))
@@ -365,11 +424,8 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
                     keywords.update(rule.args or (rule.callee.split(".")[0],))
             for eco, names in s.packages.items():
                 for name in names:
-                    packages[eco][name].append(p.id)
-                    keywords.add(name)
-                    if eco == "pypi":
-                        # PEP 503: google_generativeai and google.generativeai name the same
-                        keywords.update({name.replace("-", "_"), name.replace("-", ".")})
+                    packages[eco][normalise_package(eco, name)].append(p.id)
+                    keywords.update(_package_keywords(eco, name))
             for host in s.hosts:
                 if host.startswith("*."):
                     suffixes[host[2:]].append(p.id)

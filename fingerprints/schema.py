@@ -29,7 +29,29 @@ CodeLanguage = Literal["python", "javascript", "java", "go", "csharp", "ruby", "
 rules to Kotlin (both import JVM packages by the same names)."""
 
 Ecosystem = Literal["pypi", "npm", "maven", "go", "nuget", "rubygems", "cargo", "packagist"]
-"""Package registries a dependency rule names; conda packages are looked up as ``pypi``."""
+"""Package registries a dependency rule names; conda packages are looked up as ``pypi``.
+
+Names are compared after :func:`normalise_package` (rules and manifests alike): ``pypi`` by
+PEP 503; ``npm``, ``nuget`` and ``packagist`` case-insensitively; ``cargo`` case-insensitively
+with ``_`` equal to ``-``; ``maven`` (``group:artifact``), ``go`` (a module path) and
+``rubygems`` exactly. A ``go`` rule also matches the modules beneath it: the major-version
+module ``github.com/openai/openai-go/v3`` is ``github.com/openai/openai-go``."""
+
+_PEP503_SEPARATORS = re.compile(r"[-_.]+")
+_MAVEN_COORDINATE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+def normalise_package(ecosystem: str, name: str) -> str:
+    """The form in which a package name of ``ecosystem`` is compared (see :data:`Ecosystem`)."""
+    name = name.strip()
+    if ecosystem in ("npm", "nuget", "packagist"):
+        return name.lower()
+    if ecosystem == "cargo":
+        return name.lower().replace("_", "-")
+    if ecosystem in ("maven", "go", "rubygems"):
+        return name
+    return _PEP503_SEPARATORS.sub("-", name).lower()
+
 
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 _ENV_VAR = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
@@ -107,6 +129,21 @@ class Signals(_Strict):
     files: tuple[str, ...] = ()
     """File names or path globs whose presence is the evidence (``.mcp.json``,
     ``claude_desktop_config.json``, ``*.gguf``)."""
+
+    @field_validator("packages")
+    @classmethod
+    def _package_names_are_well_formed(
+        cls, packages: dict[Ecosystem, tuple[str, ...]]
+    ) -> dict[Ecosystem, tuple[str, ...]]:
+        for ecosystem, names in packages.items():
+            for name in names:
+                if not name or name != name.strip() or any(c.isspace() for c in name):
+                    raise ValueError(f"{ecosystem} package {name!r}: empty or holds whitespace")
+                if ecosystem == "maven" and not _MAVEN_COORDINATE.match(name):
+                    raise ValueError(f"maven package {name!r} is not 'group:artifact'")
+                if ecosystem == "go" and (name.endswith("/") or "@" in name or "://" in name):
+                    raise ValueError(f"go package {name!r} is not a module path")
+        return packages
 
     @field_validator("hosts")
     @classmethod
@@ -216,12 +253,7 @@ class Example(_Strict):
         if self.file:
             return self.file
         if self.language is not None:
-            return {
-                "python": "example.py",
-                "javascript": "example.js",
-                "typescript": "example.ts",
-                "tsx": "example.tsx",
-            }[self.language]
+            return EXAMPLE_FILES[self.language]
         if self.signal is SignalKind.PACKAGE:
             return "requirements.txt"
         return "settings.yaml"

@@ -3,4 +3,6 @@
 Exceptions::
 
     StoreError              the database could not be opened, read or written
+      LockedError           another scan holds the scan lock
+      RequestError          the request is wrong (unknown id, invalid value), not the database
 """

@@ -23,6 +23,8 @@ SETTABLE = frozenset(STATUSES) - {"discovered"}
 FIELDS = ("identity_key", "status", "owner", "owner_email", "team", "business_purpose", "notes")
 """Register columns, in file order. ``identity_key`` identifies the system."""
 EDITABLE = FIELDS[1:]
+CONTEXT = ("product", "scope", "last_seen")
+"""Read-only columns an export adds for the people editing it; an import ignores them."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -33,6 +35,12 @@ class RegisterError(Exception):
     def __init__(self, errors: Sequence[str]) -> None:
         super().__init__("\n".join(errors))
         self.errors = list(errors)
+
+    @classmethod
+    def of_rows(cls, problems: Iterable[tuple[int, str]]) -> RegisterError:
+        """``row N: problem`` lines in row order (a row's problems keep their order)."""
+        ordered = sorted(problems, key=lambda p: p[0])
+        return cls([f"row {row}: {problem}" for row, problem in ordered])
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,58 +63,80 @@ def validate_value(field: str, value: str) -> str | None:
     return None
 
 
-def parse_rows(raw_rows: Iterable[tuple[int, object]]) -> list[RegisterRow]:
-    """Validate raw rows (row number, mapping); raise :class:`RegisterError` with all problems."""
-    errors: list[str] = []
+def check_rows(
+    raw_rows: Iterable[tuple[int, object]],
+) -> tuple[list[RegisterRow], list[tuple[int, str]]]:
+    """Validate raw rows (row number, mapping): every row that names a system, and every
+    problem as (row number, message).
+
+    A row may name ``status: discovered`` (an unedited export does); whether that is a change
+    back is for the store to decide, which knows the current status.
+    """
+    problems: list[tuple[int, str]] = []
     rows: list[RegisterRow] = []
     seen: dict[str, int] = {}
     for number, raw in raw_rows:
-        errors_before = len(errors)
         if not isinstance(raw, dict):
-            errors.append(f"row {number}: expected a mapping of field names to values")
+            problems.append((number, "expected a mapping of field names to values"))
             continue
-        unknown = sorted(str(k) for k in raw if k not in FIELDS)
+        unknown = sorted(str(k) for k in raw if k not in FIELDS and k not in CONTEXT)
         if unknown:
-            errors.append(f"row {number}: unknown field(s) {', '.join(unknown)}")
+            problems.append((number, f"unknown field(s) {', '.join(unknown)}"))
         key = raw.get("identity_key")
         if not isinstance(key, str) or not key.strip():
-            errors.append(f"row {number}: identity_key is missing")
+            problems.append((number, "identity_key is missing"))
             continue
         key = key.strip()
         if key in seen:
-            errors.append(f"row {number}: {key} already appears in row {seen[key]}")
-        seen[key] = number
+            problems.append((number, f"{key} already appears in row {seen[key]}"))
+        else:
+            seen[key] = number
         values: dict[str, str] = {}
         for field in EDITABLE:
             if field not in raw or raw[field] is None:
                 continue
             value = raw[field]
             if not isinstance(value, str):
-                errors.append(f"row {number}: {field} must be text, not {type(value).__name__}")
+                problems.append((number, f"{field} must be text, not {type(value).__name__}"))
                 continue
-            problem = validate_value(field, value.strip())
+            unchanged_export = field == "status" and value.strip() == "discovered"
+            problem = None if unchanged_export else validate_value(field, value.strip())
             if problem:
-                errors.append(f"row {number}: {problem}")
+                problems.append((number, problem))
                 continue
             values[field] = value.strip()
-        if len(errors) == errors_before:
-            rows.append(RegisterRow(number, key, values))
-    if errors:
-        raise RegisterError(errors)
+        rows.append(RegisterRow(number, key, values))
+    return rows, problems
+
+
+def parse_rows(raw_rows: Iterable[tuple[int, object]]) -> list[RegisterRow]:
+    """Validate raw rows (row number, mapping); raise :class:`RegisterError` with all problems."""
+    rows, problems = check_rows(raw_rows)
+    if problems:
+        raise RegisterError.of_rows(problems)
     return rows
 
 
-def read_register(text: str, fmt: str) -> list[RegisterRow]:
-    """Parse a register file's text as ``yaml`` or ``csv``."""
+def check_register(text: str, fmt: str) -> tuple[list[RegisterRow], list[tuple[int, str]]]:
+    """Parse a register file's text as ``yaml`` or ``csv``: its rows and its row problems.
+
+    Raises :class:`RegisterError` when the file as a whole cannot be read.
+    """
     if fmt == "csv":
         reader = csv.DictReader(io.StringIO(text))
         if reader.fieldnames is None or "identity_key" not in reader.fieldnames:
             raise RegisterError(["row 1: the header must name an identity_key column"])
-        # Row numbers count the header as row 1, as a spreadsheet shows them.
-        return parse_rows(
-            (i, {k: v for k, v in row.items() if k is not None and v != ""})
+        # Row numbers count the header as row 1, as a spreadsheet shows them. An empty cell
+        # is an empty value (a cleared owner is cleared), except an empty status: no change.
+        known = set(FIELDS) | set(CONTEXT)
+        unknown = [c for c in reader.fieldnames if c not in known]
+        rows, problems = check_rows(
+            (i, {k: v for k, v in row.items() if k in known and (v or k != "status")})
             for i, row in enumerate(reader, start=2)
         )
+        if unknown:
+            problems.insert(0, (1, f"unknown column(s) {', '.join(unknown)}"))
+        return rows, problems
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as err:
@@ -114,7 +144,15 @@ def read_register(text: str, fmt: str) -> list[RegisterRow]:
     systems = doc.get("systems") if isinstance(doc, dict) else None
     if not isinstance(systems, list):
         raise RegisterError(["expected a mapping with a 'systems' list"])
-    return parse_rows(enumerate(systems, start=1))
+    return check_rows(enumerate(systems, start=1))
+
+
+def read_register(text: str, fmt: str) -> list[RegisterRow]:
+    """Parse a register file's text as ``yaml`` or ``csv``; raise on any problem."""
+    rows, problems = check_register(text, fmt)
+    if problems:
+        raise RegisterError.of_rows(problems)
+    return rows
 
 
 def write_register(rows: list[dict[str, str]], fmt: str) -> str:

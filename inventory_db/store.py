@@ -68,7 +68,16 @@ class LockedError(StoreError):
     """Another scan holds the database's scan lock."""
 
 
+class RequestError(StoreError):
+    """The database is fine, but the request is not: an unknown id, an invalid value, a scan
+    that cannot be compared. A usage error, unlike a database that cannot be read or written."""
+
+
 _LOCK_KEY = 0x41494353  # "AICS": the advisory lock id every aicensus scan takes
+# Advisory locks are per database; the second key keeps inventories in different schemas of one
+# database (``options=-csearch_path=...``) from blocking each other.
+_LOCK_ARGS = ":k, hashtext(coalesce(current_schema(), ''))"
+_LOCK_PARAMS = {"k": _LOCK_KEY}
 
 
 @dataclass
@@ -597,11 +606,11 @@ class Store:
             comparable = self.comparable_scans()
             if to_scan is None:
                 if not comparable:
-                    raise StoreError("no finished scan to compare yet: run aicensus scan first")
+                    raise RequestError("no finished scan to compare yet: run aicensus scan first")
                 to_scan = comparable[-1]
             for scan_id in (from_scan, to_scan):
                 if scan_id is not None and scan_id not in comparable:
-                    raise StoreError(
+                    raise RequestError(
                         f"scan {scan_id} cannot be compared: it does not exist or did not finish"
                     )
             if from_scan is None:
@@ -675,15 +684,15 @@ class Store:
         """Change register fields of one system, with an audit event per changed field."""
         for field, value in values.items():
             if field not in EDITABLE:
-                raise StoreError(f"{field} is not a register field")
+                raise RequestError(f"{field} is not a register field")
             problem = validate_value(field, value)
             if problem:
-                raise StoreError(problem)
+                raise RequestError(problem)
         try:
             with self._write() as session, session.begin():
                 row = session.get(AISystem, system_id)
                 if row is None:
-                    raise StoreError(f"no AI system with id {system_id}")
+                    raise RequestError(f"no AI system with id {system_id}")
                 self._apply(session, row, values, actor, note)
         except SQLAlchemyError as err:
             raise StoreError(f"cannot write to {_describe(self.url)}: {_root_cause(err)}") from err
@@ -818,14 +827,16 @@ class Store:
         except SQLAlchemyError as err:
             raise StoreError(f"cannot open {_describe(self.url)}: {_root_cause(err)}") from err
         try:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _LOCK_KEY}).scalar()
+            got = conn.execute(
+                text(f"SELECT pg_try_advisory_lock({_LOCK_ARGS})"), _LOCK_PARAMS
+            ).scalar()
             conn.commit()
             if not got:
                 raise LockedError("another aicensus scan holds the lock on this database")
             try:
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_KEY})
+                conn.execute(text(f"SELECT pg_advisory_unlock({_LOCK_ARGS})"), _LOCK_PARAMS)
                 conn.commit()
         finally:
             conn.close()

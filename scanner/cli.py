@@ -37,7 +37,14 @@ from detectors.engine import MB, ScanOptions
 from detectors.examples import completeness_errors, run_example
 from fingerprints.catalog import CatalogError, load_catalog
 from inventory_db.register import SETTABLE, RegisterError, check_register, write_register
-from inventory_db.store import DEFAULT_URL, LockedError, Store, StoreError, SystemRecord
+from inventory_db.store import (
+    DEFAULT_URL,
+    LockedError,
+    RequestError,
+    Store,
+    StoreError,
+    SystemRecord,
+)
 from reports.diff import diff_json, diff_markdown, is_shadow
 from scanner import __version__
 from scanner import run as scan_run
@@ -316,10 +323,17 @@ def system_json(s: SystemRecord) -> dict[str, Any]:
                 "confidence": e.confidence,
                 "snippet": e.snippet,
                 "models": list(e.models),
+                "attributes": dict(e.attributes),
             }
             for e in s.evidence
         ],
     }
+
+
+def _details(attributes: dict[str, str]) -> str:
+    """Evidence attributes for people: a key's mask and hash, an MCP server's command, a model
+    file's format (``matched`` repeats the snippet and is left out)."""
+    return " ".join(f"{k}={v}" for k, v in attributes.items() if k != "matched")
 
 
 @inventory_app.command("list")
@@ -382,8 +396,9 @@ def inventory_show(
     table = Table(title=f"Evidence ({len(system.evidence)})", title_justify="left")
     for col in ("Location", "Signal", "Confidence", "Snippet"):
         table.add_column(col)
+    table.add_column("Details", overflow="fold")
     for e in system.evidence:
-        table.add_row(e.location, e.signal, e.confidence, e.snippet)
+        table.add_row(e.location, e.signal, e.confidence, e.snippet, _details(e.attributes))
     out.print(table)
 
 
@@ -479,8 +494,10 @@ def diff(
     store = _open_store(db)
     try:
         result = store.diff(from_scan, to_scan, Confidence.LOW if show_low else Confidence.MEDIUM)
-    except StoreError as exc:
+    except RequestError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from exc
     if fmt == "json":
         sys.stdout.write(json.dumps(diff_json(result), indent=2) + "\n")
         return
@@ -610,8 +627,10 @@ def _update(db: str, system_id: int, values: dict[str, str], actor: str, note: s
     store = _open_store(db)
     try:
         system = store.update_system(system_id, values, actor, note)
-    except StoreError as exc:
+    except RequestError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from exc
     out.print(
         f"{system.product_name} in {system.scope_name or system.scope_id}: status "
         f"{system.status}, owner {system.owner or '-'}",
@@ -703,8 +722,7 @@ def db_current(db: DbOption = DEFAULT_URL) -> None:
         store = Store(db, upgrade=False)
         current = store.schema_revision()
     except StoreError as exc:
-        out.print(str(exc), highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_FAILED) from exc
+        raise _fail(str(exc), EXIT_FAILED) from exc
     out.print(f"database at {current}, aicensus needs {head_revision()}")
 
 

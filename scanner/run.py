@@ -21,6 +21,7 @@ from connectors.code.git import cloned, is_git_url, normalise_git_url, redact_ur
 from connectors.code.local import LocalDirectory, WalkOptions
 from connectors.code.owners import load_owner_hints
 from detectors.base import Finding
+from detectors.code.notebook import notebook_path
 from detectors.engine import (
     FileKind,
     FileResult,
@@ -329,7 +330,8 @@ def _suggest_owners(root: Path, findings: list[Finding]) -> dict[str, list[Owner
     paths: dict[str, set[str]] = {}
     for f in findings:
         if "reason" not in f.attributes:
-            paths.setdefault(identity_key(f.scope, f.product_id), set()).add(f.location.locator)
+            path = notebook_path(f.location.locator)  # a notebook cell's file
+            paths.setdefault(identity_key(f.scope, f.product_id), set()).add(path)
     if not paths:
         return {}
     hints = load_owner_hints(root)

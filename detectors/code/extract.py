@@ -1,7 +1,8 @@
 """Extract language-neutral ``CodeFacts`` (imports, calls, string literals) from source code.
 
-The detector matches facts, not syntax, so this module is the only place that knows grammar
-node names. It is deliberately generic: it knows nothing about AI vendors or SDKs.
+The detector matches facts, not syntax, so this module (Python, JavaScript, TypeScript) and
+``polyglot`` (Java, Kotlin, Go, C#, Ruby, Rust, PHP) are the only places that know grammar node
+names. They are deliberately generic: they know nothing about AI vendors or SDKs.
 
 Approach: one iterative ``TreeCursor`` walk per file picks out the few node kinds of interest
 (imports, calls, strings) by integer kind id; the extractors then look only at those nodes. String
@@ -22,7 +23,13 @@ from collections.abc import Iterable, Sequence
 from tree_sitter import Language, Node
 
 from detectors.code.facts import Call, CodeFacts, Import, StringLiteral
-from detectors.code.parser import DEFAULT_TIMEOUT_S, ParseTimeoutError, get_language, parse
+from detectors.code.parser import (
+    DEFAULT_TIMEOUT_S,
+    LANGUAGES,
+    ParseTimeoutError,
+    get_language,
+    parse,
+)
 
 __all__ = ["MAX_CALLEE_CHARS", "MAX_STRING_CHARS", "extract"]
 
@@ -88,7 +95,7 @@ def _kind_map(language: str) -> dict[int, str]:
     kinds = _kind_maps.get(language)
     if kinds is None:
         lang = get_language(language)
-        names = _WALK_KINDS[language]
+        names = _walk_kinds(language)
         kinds = {
             kind_id: names[lang.node_kind_for_id(kind_id) or ""]
             for kind_id in range(lang.node_kind_count)
@@ -96,6 +103,17 @@ def _kind_map(language: str) -> dict[int, str]:
         }
         with _kind_maps_lock:
             _kind_maps[language] = kinds
+    return kinds
+
+
+def _walk_kinds(language: str) -> dict[str, str]:
+    """Node kinds the walk collects for ``language``, by capture name."""
+    kinds = _WALK_KINDS.get(language)
+    if kinds is None:
+        # The other languages' extractors build on this module, hence the deferred import.
+        from detectors.code import polyglot
+
+        kinds = polyglot.WALK_KINDS[language]
     return kinds
 
 
@@ -196,7 +214,7 @@ def extract(
     matches; when given, only facts overlapping a hit are extracted (much faster).
     Raises ``ValueError`` only for an unsupported ``language``.
     """
-    if language not in _WALK_KINDS:
+    if language not in LANGUAGES:
         raise ValueError(f"unsupported language: {language!r}")
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     if source.startswith(_BOM):
@@ -211,8 +229,12 @@ def extract(
     captures, complete = _collect(language, source, root, deadline, hits)
     if language == "python":
         extractor: _Extractor = _PythonExtractor(source, get_language(language))
-    else:
+    elif language in _WALK_KINDS:
         extractor = _JsExtractor(source, get_language(language))
+    else:
+        from detectors.code import polyglot
+
+        extractor = polyglot.EXTRACTORS[language](source, get_language(language))
     extractor.run(captures)
     return CodeFacts(
         language=language,
@@ -364,6 +386,9 @@ class _Extractor:
         self.skip: set[int] = set()
         # Decoded literal values by start offset: call arguments are also reported as strings.
         self.values: dict[int, str | None] = {}
+
+    def common_fields(self, language: Language) -> None:
+        """Resolve the fields the Python and JavaScript grammars share."""
         self.field_name = _field_id(language, "name")
         self.field_value = _field_id(language, "value")
         self.field_arguments = _field_id(language, "arguments")
@@ -405,6 +430,7 @@ class _PythonExtractor(_Extractor):
 
     def __init__(self, source: bytes, language: Language) -> None:
         super().__init__(source, language)
+        self.common_fields(language)
         self.field_module_name = _field_id(language, "module_name")
 
     def run(self, captures: dict[str, list[Node]]) -> None:
@@ -558,6 +584,7 @@ class _JsExtractor(_Extractor):
 
     def __init__(self, source: bytes, language: Language) -> None:
         super().__init__(source, language)
+        self.common_fields(language)
         self.field_source = _field_id(language, "source")
         self.field_constructor = _field_id(language, "constructor")
         self.field_key = _field_id(language, "key")

@@ -50,6 +50,14 @@ LANGUAGE_BY_SUFFIX: Mapping[str, str] = MappingProxyType(
         ".mts": "typescript",
         ".cts": "typescript",
         ".tsx": "tsx",
+        ".java": "java",
+        ".kt": "kotlin",
+        ".kts": "kotlin",
+        ".go": "go",
+        ".cs": "csharp",
+        ".rb": "ruby",
+        ".rs": "rust",
+        ".php": "php",
     }
 )
 """Lower-case file suffix -> language name."""
@@ -85,6 +93,35 @@ def _load_grammar(language: str) -> object:
         import tree_sitter_typescript
 
         return tree_sitter_typescript.language_tsx()
+    if language == "java":
+        import tree_sitter_java
+
+        return tree_sitter_java.language()
+    if language == "kotlin":
+        import tree_sitter_kotlin
+
+        return tree_sitter_kotlin.language()
+    if language == "go":
+        import tree_sitter_go
+
+        return tree_sitter_go.language()
+    if language == "csharp":
+        import tree_sitter_c_sharp
+
+        return tree_sitter_c_sharp.language()
+    if language == "ruby":
+        import tree_sitter_ruby
+
+        return tree_sitter_ruby.language()
+    if language == "rust":
+        import tree_sitter_rust
+
+        return tree_sitter_rust.language()
+    if language == "php":
+        import tree_sitter_php
+
+        # The full PHP grammar: text outside ``<?php ... ?>`` is HTML, not code.
+        return tree_sitter_php.language_php()
     raise ValueError(f"unsupported language: {language!r}")
 
 

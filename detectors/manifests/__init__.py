@@ -1,5 +1,8 @@
 """Dependency manifests (requirements files, pyproject.toml, setup.cfg, Pipfile, conda
-environments, package.json) parsed into normalised package references.
+environments, package.json, go.mod, pom.xml, Gradle, MSBuild/NuGet, Gemfile/gemspec,
+Cargo.toml, composer.json) and lock files (package-lock.json, pnpm-lock.yaml, yarn.lock,
+poetry.lock, uv.lock, Pipfile.lock, Cargo.lock, Gemfile.lock, composer.lock,
+packages.lock.json, gradle.lockfile) parsed into normalised package references.
 
 Generic by design: the catalog lookup, not this package, decides which packages are AI products.
 """
@@ -7,9 +10,10 @@ Generic by design: the catalog lookup, not this package, decides which packages 
 from __future__ import annotations
 
 from detectors.manifests.model import Manifest, ManifestError, PackageRef, normalise_name
-from detectors.manifests.parse import manifest_kind, parse_manifest
+from detectors.manifests.parse import LOCK_KINDS, manifest_kind, parse_manifest
 
 __all__ = [
+    "LOCK_KINDS",
     "Manifest",
     "ManifestError",
     "PackageRef",

@@ -1,8 +1,10 @@
-"""Turn a dependency manifest, chosen by file name, into package references.
+"""Turn a dependency manifest or lock file, chosen by file name, into package references.
 
 Generic on purpose: no product or vendor knowledge lives here; the catalog lookup maps the
 normalised names to products later. Malformed sections are skipped so one bad table does not
 hide the rest; ``ManifestError`` is raised only when the file as a whole cannot be read.
+The Python and npm manifests are parsed here; the other ecosystems and the lock files have a
+module each (golang, jvm, dotnet, ruby, rust, php, pylock, npmlock).
 """
 
 from __future__ import annotations
@@ -14,6 +16,14 @@ from typing import Any
 
 import yaml
 
+from detectors.manifests.dotnet import parse_msbuild, parse_nuget_lock, parse_packages_config
+from detectors.manifests.golang import parse_go_mod
+from detectors.manifests.jvm import (
+    parse_gradle,
+    parse_gradle_lockfile,
+    parse_pom,
+    parse_version_catalog,
+)
 from detectors.manifests.model import (
     CONDA,
     NPM,
@@ -23,6 +33,9 @@ from detectors.manifests.model import (
     PackageRef,
     normalise_name,
 )
+from detectors.manifests.npmlock import parse_package_lock, parse_pnpm_lock, parse_yarn_lock
+from detectors.manifests.php import parse_composer_json, parse_composer_lock
+from detectors.manifests.pylock import parse_pipfile_lock, parse_poetry_lock, parse_uv_lock
 from detectors.manifests.requirements import (
     Requirement,
     is_valid_name,
@@ -33,6 +46,8 @@ from detectors.manifests.requirements import (
     split_single_line,
     strip_comment,
 )
+from detectors.manifests.ruby import parse_gemfile, parse_gemfile_lock, parse_gemspec
+from detectors.manifests.rust import parse_cargo_lock, parse_cargo_toml
 from detectors.manifests.source import (
     IniValue,
     TextLocator,
@@ -47,22 +62,80 @@ _NPM_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optiona
 _YAML_STR = "tag:yaml.org,2002:str"
 
 
+_BY_NAME = {
+    "pyproject.toml": "pyproject",
+    "setup.cfg": "setup.cfg",
+    "pipfile": "pipfile",
+    "environment.yml": "conda",
+    "environment.yaml": "conda",
+    "package.json": "package.json",
+    "go.mod": "go.mod",
+    "pom.xml": "pom",
+    "directory.packages.props": "msbuild",
+    "directory.build.props": "msbuild",
+    "directory.build.targets": "msbuild",
+    "packages.config": "packages.config",
+    "gemfile": "gemfile",
+    "gems.rb": "gemfile",
+    "cargo.toml": "cargo",
+    "composer.json": "composer",
+    # lock files
+    "package-lock.json": "package-lock",
+    "npm-shrinkwrap.json": "package-lock",
+    "pnpm-lock.yaml": "pnpm-lock",
+    "yarn.lock": "yarn.lock",
+    "poetry.lock": "poetry.lock",
+    "uv.lock": "uv.lock",
+    "pipfile.lock": "pipfile.lock",
+    "composer.lock": "composer.lock",
+    "cargo.lock": "cargo.lock",
+    "gemfile.lock": "gemfile.lock",
+    "gems.locked": "gemfile.lock",
+    "packages.lock.json": "nuget-lock",
+    "gradle.lockfile": "gradle.lockfile",
+}
+_BY_SUFFIX = (
+    (".gradle", "gradle"),
+    (".gradle.kts", "gradle"),
+    (".versions.toml", "gradle-catalog"),
+    (".csproj", "msbuild"),
+    (".fsproj", "msbuild"),
+    (".vbproj", "msbuild"),
+    (".gemspec", "gemspec"),
+)
+
+LOCK_KINDS = frozenset(
+    {
+        "package-lock",
+        "pnpm-lock",
+        "yarn.lock",
+        "poetry.lock",
+        "uv.lock",
+        "pipfile.lock",
+        "composer.lock",
+        "cargo.lock",
+        "gemfile.lock",
+        "nuget-lock",
+        "gradle.lockfile",
+    }
+)
+"""Manifest kinds that are lock files: they list what is installed, transitive packages too,
+and can be large (the engine gives them a size cap of their own)."""
+
+
 def manifest_kind(relpath: str) -> str | None:
     """The manifest kind for a (POSIX, relative) path by its file name; None if not a manifest."""
     parts = relpath.replace("\\", "/").rstrip("/").split("/")
     base = parts[-1].lower()
     parent = parts[-2].lower() if len(parts) > 1 else ""
-    simple = {
-        "pyproject.toml": "pyproject",
-        "setup.cfg": "setup.cfg",
-        "pipfile": "pipfile",
-        "environment.yml": "conda",
-        "environment.yaml": "conda",
-        "package.json": "package.json",
-    }
-    if base in simple:
-        return simple[base]
+    if base in _BY_NAME:
+        return _BY_NAME[base]
+    for suffix, kind in _BY_SUFFIX:
+        if base.endswith(suffix) and len(base) > len(suffix):
+            return kind
     stem, dot, ext = base.rpartition(".")
+    if ext == "lockfile" and parent == "dependency-locks":  # Gradle's pre-7 lock layout
+        return "gradle.lockfile"
     named = "requirements" in stem or stem.startswith("constraints") or parent == "requirements"
     # .in: pip-tools sources use the same syntax as the .txt files they compile to.
     return "requirements" if dot and ext in ("txt", "in") and named else None
@@ -328,4 +401,25 @@ _PARSERS: dict[str, Callable[[bytes], Manifest]] = {
     "pipfile": _parse_pipfile,
     "conda": _parse_conda,
     "package.json": _parse_package_json,
+    "go.mod": parse_go_mod,
+    "pom": parse_pom,
+    "gradle": parse_gradle,
+    "gradle-catalog": parse_version_catalog,
+    "gradle.lockfile": parse_gradle_lockfile,
+    "msbuild": parse_msbuild,
+    "packages.config": parse_packages_config,
+    "nuget-lock": parse_nuget_lock,
+    "gemfile": parse_gemfile,
+    "gemspec": parse_gemspec,
+    "gemfile.lock": parse_gemfile_lock,
+    "cargo": parse_cargo_toml,
+    "cargo.lock": parse_cargo_lock,
+    "composer": parse_composer_json,
+    "composer.lock": parse_composer_lock,
+    "package-lock": parse_package_lock,
+    "pnpm-lock": parse_pnpm_lock,
+    "yarn.lock": parse_yarn_lock,
+    "poetry.lock": parse_poetry_lock,
+    "uv.lock": parse_uv_lock,
+    "pipfile.lock": parse_pipfile_lock,
 }

@@ -12,7 +12,7 @@ import codecs
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -243,3 +243,72 @@ def read_ini(text: str) -> dict[str, dict[str, IniValue]]:
         value = [(number, first)] if first else []
         current[option.group("key").strip().lower()] = value
     return sections
+
+
+class LineCounter:
+    """1-based lines of offsets visited in increasing order, for files too big to index.
+
+    Counts the newlines since the previous offset (in C), so the cost is one pass over the text
+    however many offsets are asked for; an offset before the previous one restarts the count.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._pos = 0
+        self._line = 1
+
+    def line_at(self, offset: int) -> int:
+        """The 1-based line holding ``offset``."""
+        if offset < self._pos:
+            self._pos, self._line = 0, 1
+        self._line += self.text.count("\n", self._pos, offset)
+        self._pos = offset
+        return self._line
+
+
+_BLOCK = 1 << 16
+
+
+def lines_at(data: bytes, numbers: Iterable[int]) -> dict[int, str]:
+    """The text of the given 1-based lines of ``data`` (decoded leniently, without the newline).
+
+    Made for a few lines of a large file: whole blocks without a wanted line are skipped by
+    counting their newlines in C, so the file is never split into lines.
+    """
+    found: dict[int, str] = {}
+    pos, line = 0, 1  # ``pos`` is the start of ``line``
+    for wanted in sorted(set(numbers)):
+        if wanted < line:
+            continue
+        while wanted > line:
+            block_end = min(pos + _BLOCK, len(data))
+            count = data.count(b"\n", pos, block_end)
+            if line + count < wanted and block_end < len(data):
+                pos, line = block_end, line + count
+                # ``pos`` may now sit mid-line: step to the next line start below
+                continue
+            newline = data.find(b"\n", pos)
+            if newline < 0:
+                break
+            pos, line = newline + 1, line + 1
+        if wanted != line:
+            break  # past the end of the file
+        end = data.find(b"\n", pos)
+        raw = data[pos : end if end >= 0 else len(data)]
+        found[wanted] = raw.decode("utf-8", errors="replace").removesuffix("\r")
+    return found
+
+
+_TOML_HEADER = re.compile(
+    r"^(?:\[\[[ \t]*(?P<array>[A-Za-z0-9_.\"' -]+?)[ \t]*\]\]"
+    r"|\[[ \t]*(?P<table>[A-Za-z0-9_.\"' -]+?)[ \t]*\])[ \t]*(?:#[^\n]*)?\r?$"
+)
+
+
+def toml_header(line: str) -> tuple[bool, str] | None:
+    """(is an array of tables, name) of a TOML table header line; None if it is malformed."""
+    match = _TOML_HEADER.match(line)
+    if match is None:
+        return None
+    array = match.group("array")
+    return (True, array) if array is not None else (False, match.group("table"))

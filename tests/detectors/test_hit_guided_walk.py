@@ -34,6 +34,59 @@ SAMPLES += [
     ),
     ("bom.py", "\ufeffimport anthropic\nx = 'o3-mini'\n"),
     ("multi.ts", "const a = 1;\n/* openai */\nexport { x } from '@anthropic-ai/sdk';\n"),
+    # The other languages: keywords deep inside nested constructs, in builder chains, in keyword
+    # arguments one hash level down, in struct literals, in comments (never facts), after BOMs.
+    (
+        "Bot.java",
+        "package a;\nimport com.openai.client.okhttp.OpenAIOkHttpClient;\n/** gpt-4o */\n"
+        "class Bot {\n  void run() {\n    if (x) { for (;;) { var p = Params.builder()\n"
+        '        .model("gpt-4o-mini").messages(List.of(new Msg("claude-3-5-haiku-20241022")))'
+        ".build(); } }\n    var c = OpenAIOkHttpClient.fromEnv();\n  }\n}\n",
+    ),
+    (
+        "App.kt",
+        "import dev.langchain4j.model.openai.OpenAiChatModel\nfun main() {\n"
+        '    val m = OpenAiChatModel.builder().modelName("gpt-4o").apiKey(System.getenv('
+        '"OPENAI_API_KEY")).build()\n    val t = "${x} gpt-4o"\n}\n',
+    ),
+    (
+        "main.go",
+        'package main\n\nimport (\n\t"fmt"\n\topenai "github.com/sashabaranov/go-openai"\n)\n\n'
+        'func main() {\n\tc := openai.NewClient(os.Getenv("OPENAI_API_KEY"))\n'
+        "\tr, _ := c.CreateChatCompletion(ctx, openai.ChatCompletionRequest{\n"
+        '\t\tModel: "gpt-4o",\n'
+        '\t\tMessages: []openai.ChatCompletionMessage{{Role: "user", Content: "hi"}},\n\t})\n'
+        "\tfmt.Println(r)\n}\n",
+    ),
+    (
+        "Program.cs",
+        "using Azure.AI.OpenAI;\nusing OpenAI.Chat;\n// gpt-4o\nvar client = new AzureOpenAIClient("
+        'new Uri(Environment.GetEnvironmentVariable("AZURE_OPENAI_ENDPOINT")!), cred);\n'
+        'ChatClient chat = client.GetChatClient("gpt-4o");\n'
+        "var k = Kernel.CreateBuilder()"
+        '.AddOpenAIChatCompletion(modelId: "gpt-4o-mini", apiKey: k);\n',
+    ),
+    (
+        "app.rb",
+        "\ufeffrequire 'openai'\n# gpt-4o\nclass Bot\n  def run\n    client = OpenAI::Client.new(\n"
+        '      access_token: ENV.fetch("OPENAI_API_KEY"))\n    client.chat(parameters: '
+        '{ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] })\n  end\nend\n',
+    ),
+    (
+        "main.rs",
+        "use async_openai::{Client, types::{CreateChatCompletionRequestArgs as Args}};\n"
+        "/// gpt-4o\nfn main() {\n    let client = Client::new();\n"
+        '    let req = Args::default().model("gpt-4o-mini").build().unwrap();\n'
+        '    let key = std::env::var("OPENAI_API_KEY");\n}\n',
+    ),
+    (
+        "index.php",
+        "<?php\nuse OpenAI\\Client;\n// gpt-4o\n"
+        "$client = OpenAI::client(getenv('OPENAI_API_KEY'));\n"
+        "$r = $client->chat()->create(['model' => 'gpt-4o-mini',"
+        " 'messages' => [['role' => 'user']]]);"
+        "\n?>\n<p>gpt-4o</p>\n",
+    ),
 ]
 
 
