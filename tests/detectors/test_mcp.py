@@ -196,9 +196,7 @@ def test_files_without_servers_give_nothing(catalog: Catalog) -> None:
 
 
 def test_mcp_configs_under_tests_are_low_confidence(catalog: Catalog) -> None:
-    (f,) = servers(scan_data(catalog, SCOPE, "tests/fixtures/.mcp.json", TWO.encode()).findings)[
-        :1
-    ]
+    (f,) = servers(scan_data(catalog, SCOPE, "tests/fixtures/.mcp.json", TWO.encode()).findings)[:1]
     assert f.confidence is Confidence.LOW and f.attributes["reason"] == "test code"
 
 

@@ -91,9 +91,7 @@ def test_model_mcp_and_key_scan_gives_the_exact_inventory(
         "anthropic": ("llm-api", "anthropic"),  # ANTHROPIC_API_KEY names the SDK's variable
     }
     scope_id = str(root.resolve())
-    assert {s["identity_key"] for s in doc["systems"]} == {
-        f"code:{scope_id}:{p}" for p in systems
-    }
+    assert {s["identity_key"] for s in doc["systems"]} == {f"code:{scope_id}:{p}" for p in systems}
 
     model = systems["gguf-model-file"]
     assert model["models"] == ["TinyLlama 1.1B"]
