@@ -146,7 +146,9 @@ def classify(relpath: str, include_docs: bool = False) -> tuple[FileKind, str] |
 
 
 def _decode_lines(data: bytes) -> list[str]:
-    return data.decode("utf-8", errors="replace").splitlines()
+    # Split on "\n" only: line numbers of hits count "\n", and str.splitlines would also split
+    # on \x1c-\x1e, \x85 and \u2028, shifting every line after one of them.
+    return data.decode("utf-8", errors="replace").split("\n")
 
 
 def scan_data(

@@ -69,6 +69,9 @@ MODEL_SUFFIXES: dict[str, str] = {
 }
 """Suffixes read as model candidates -> the family the suffix claims (``""``: none; the bytes
 decide, and a ``.bin`` that matches no format is not a model file)."""
+WEAK_SUFFIXES = frozenset({".pt", ".pth", ".ckpt"})
+"""Suffixes other files use too (``.pth`` Python path files, ``.pt`` Chameleon templates): a
+*text* file with one of them that matches no format is not reported."""
 MLPACKAGE_MANIFEST = re.compile(r"(^|/)[^/]+\.mlpackage/manifest\.json$", re.IGNORECASE)
 
 CANONICAL: dict[str, str] = {
@@ -705,10 +708,23 @@ def sniff(relpath: str, buf: bytes, size: int) -> ModelHeader | None:
             return found
         return _broken("pickle", "no pickle or joblib header")
     if claimed == "pytorch":
+        if kind in WEAK_SUFFIXES and _is_text(buf):
+            return None
         return _broken("pytorch", "neither a PyTorch zip archive nor a pickle")
     if claimed == "gguf":
         return _broken("gguf", "no GGUF magic")
     return _broken(claimed, f"not a {claimed} header")
+
+
+def _is_text(buf: bytes) -> bool:
+    head = buf[:8192]
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.start >= len(head) - 3  # a character cut by the window
+    return True
 
 
 def _broken(family: str, why: str, fmt: str | None = None) -> ModelHeader:

@@ -111,3 +111,11 @@ def test_guided_walk_matches_full_walk(catalog: Catalog, name: str, text: str) -
 def test_hit_lines_are_one_based_and_deduplicated() -> None:
     data = b"a\nbb openai openai\n\nopenai"
     assert hit_lines(data, [5, 12, 20]) == [2, 4]
+
+
+def test_line_numbers_survive_unicode_line_separators(catalog: Catalog) -> None:
+    from detectors.engine import scan_data
+
+    data = "# note\u2028more\x1cstill line one\nOPENAI_API_KEY=\n".encode()
+    result = scan_data(catalog, SCOPE, "settings.env", data)
+    assert [str(f.location) for f in result.findings] == ["settings.env:2"]

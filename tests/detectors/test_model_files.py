@@ -301,6 +301,16 @@ CASES = [
     Case("firmware.bin", bytes(range(256)) * 4, None),
     Case("empty.bin", b"", None),
     Case("notes.bin", b"hello world", None),
+    # .pth / .pt / .ckpt are also text formats: Python path files, Chameleon templates.
+    Case("site-packages/distutils-precedence.pth", b"import os; x = 1\n", None),
+    Case("templates/page.pt", "<html tal:define='x 1'>é</html>".encode(), None),
+    Case(
+        "ckpt/broken.pt",
+        b"\x00\x01binary junk",
+        "pytorch-model-file",
+        "pytorch",
+        confidence=Confidence.MEDIUM,
+    ),  # fmt: skip
 ]
 
 
@@ -358,7 +368,7 @@ BROKEN = [
     ("model.mlmodel", b"\x12\x00", "no Core ML specificationVersion"),
     ("model.h5", b"not hdf5", "no HDF5 signature"),
     ("model.keras", b"PK\x03\x04garbage", "neither a Keras v3 zip nor HDF5"),
-    ("model.pt", b"just text, no model", "neither a PyTorch zip archive nor a pickle"),
+    ("model.pt", b"\x00\x00 no model", "neither a PyTorch zip archive nor a pickle"),
     ("model.pkl", b"plain text", "no pickle or joblib header"),
     ("x.mlpackage/Manifest.json", b"{not json", "invalid package manifest"),
 ]
