@@ -223,7 +223,10 @@ def scan_data(
         parsed = parsed or mcp.skip_reason is None
         skip_reason = skip_reason or mcp.skip_reason
     if offsets:
-        findings = scan_keys(catalog, scope, relpath, data, findings, low=file_kind is FileKind.DOC)
+        # Keys in prose read only with --include-docs are low confidence, like the rest of it;
+        # a text file the key pass always reads keeps its keys' confidence either way.
+        low = file_kind is FileKind.DOC and not is_key_text(relpath)
+        findings = scan_keys(catalog, scope, relpath, data, findings, low=low)
 
     reason = noise_reason(relpath)
     if reason is not None:

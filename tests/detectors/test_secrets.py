@@ -347,6 +347,8 @@ def test_keys_in_docs_and_tests_are_low_confidence(catalog: Catalog) -> None:
     doc = scan_data(catalog, SCOPE, "README.md", data, ScanOptions(include_docs=True))
     assert [f.confidence for f in key_findings(doc.findings)] == [Confidence.LOW]
     assert scan_data(catalog, SCOPE, "README.md", data).findings == ()
+    txt = scan_data(catalog, SCOPE, "notes.txt", data, ScanOptions(include_docs=True))
+    assert [f.confidence for f in key_findings(txt.findings)] == [Confidence.HIGH]
     test = scan_data(catalog, SCOPE, "tests/fixtures/.env", data)
     (f,) = key_findings(test.findings)
     assert f.confidence is Confidence.LOW and f.attributes["reason"] == "test code"
