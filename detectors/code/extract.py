@@ -17,6 +17,7 @@ import re
 import threading
 import time
 import unicodedata
+from abc import ABC, abstractmethod
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 
@@ -373,7 +374,7 @@ def _field_id(language: Language, name: str) -> int:
     return field
 
 
-class _Extractor:
+class _Extractor(ABC):
     """Shared state and helpers; subclasses turn one language's collected nodes into facts."""
 
     def __init__(self, source: bytes, language: Language) -> None:
@@ -394,9 +395,9 @@ class _Extractor:
         self.field_arguments = _field_id(language, "arguments")
         self.field_function = _field_id(language, "function")
 
+    @abstractmethod
     def run(self, captures: dict[str, list[Node]]) -> None:
         """Fill ``imports``, ``calls`` and ``strings`` from the nodes ``_collect`` found."""
-        raise NotImplementedError
 
     def text(self, node: Node) -> str:
         """Return the node's source text (never ``Node.text``, see ``parser``)."""

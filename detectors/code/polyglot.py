@@ -40,6 +40,7 @@ What the facts look like for these languages (the fingerprint rules are written 
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -349,9 +350,9 @@ class _PolyExtractor(_Extractor):
         self.values[start] = value
         return value
 
+    @abstractmethod
     def decode(self, node: Node) -> str | None:
         """Decode one string literal node of this language."""
-        raise NotImplementedError
 
     def positional(self, node: Node, args: list[str]) -> None:
         """Append the value of a string-literal argument node."""
