@@ -8,8 +8,9 @@ Exceptions::
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -42,6 +43,8 @@ class ObservationKind(StrEnum):
     """What a connector saw; detectors dispatch on it."""
 
     FILE = "file"
+    RESOURCE = "resource"
+    """A cloud or SaaS resource, or a trace of use (an audit event, a grant)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,47 @@ class OwnerHint:
 
 
 @dataclass(frozen=True, slots=True)
+class CloudResource:
+    """What a cloud or SaaS connector read about one resource, as plain facts.
+
+    Only names and identifiers travel here, never secret values: a connector that reads a
+    function's environment passes the variable *names*, a secrets store the entry *names*.
+    """
+
+    type: str
+    """The provider's own type name: ``AWS::SageMaker::Endpoint`` (CloudFormation names),
+    ``Microsoft.CognitiveServices/accounts`` (ARM), ``aiplatform.googleapis.com/Endpoint``
+    (Cloud Asset). Fingerprints match it (``signals.resources``)."""
+    id: str
+    """ARN, ARM id or asset name: unique within the scope, stable across scans."""
+    name: str = ""
+    area: str = ""
+    """Coverage area the resource was read in (``sagemaker:eu-west-1``); a diff calls a system
+    removed only when a newer scan read that area successfully."""
+    region: str = ""
+    kind: str | None = None
+    """Sub-kind for types shared by many products (``OpenAI`` for a Cognitive Services account)."""
+    standalone: bool = True
+    """A managed resource is an AI system of its own (one per resource). False for a trace of
+    use (an audit event, an IAM grant, a function's environment variable names): its findings
+    are evidence of the scope-wide system of the product it names."""
+    properties: Mapping[str, str] = field(default_factory=dict)
+    """Flat facts worth showing (status, instance type, foundation model, vector store)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    created: datetime | None = None
+    model_ids: tuple[str, ...] = ()
+    """Model ids the resource names (deployed, invoked, granted)."""
+    images: tuple[str, ...] = ()
+    """Container images the resource runs."""
+    env_var_names: tuple[str, ...] = ()
+    """Names (never values) of environment variables, parameters or secrets it holds."""
+    hosts: tuple[str, ...] = ()
+    """Hostnames it is configured to call."""
+    principals: tuple[str, ...] = ()
+    """Who created, invoked or was granted it (ARNs, user names): owner and usage evidence."""
+
+
+@dataclass(frozen=True, slots=True)
 class Observation:
     """One thing a connector saw, with provenance."""
 
@@ -84,6 +128,7 @@ class Observation:
     locator: str
     """Path, ARN, resource id: where a person finds the thing."""
     file: FileRef | None = None
+    resource: CloudResource | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,4 +188,51 @@ class Connector(Protocol):
 
     def observe(self, coverage: Coverage) -> Iterator[Observation]:
         """Yield observations; report coverage, skips and failures into ``coverage``."""
+        ...
+
+
+class ProgressSink(Protocol):
+    """Where a long-running connector reports progress (the CLI draws bars; tests ignore it).
+
+    ``task`` names one unit of work, e.g. ``aws 123456789012 eu-west-1``.
+    """
+
+    def started(self, task: str, total: int | None) -> None:
+        """A unit of work started, with its number of steps when known."""
+        ...
+
+    def advanced(self, task: str, steps: int = 1) -> None:
+        """``steps`` more steps of ``task`` are done."""
+        ...
+
+    def finished(self, task: str, message: str = "") -> None:
+        """``task`` ended; ``message`` says how when it did not end well."""
+        ...
+
+
+class NullProgress:
+    """A progress sink that shows nothing."""
+
+    def started(self, task: str, total: int | None) -> None:
+        """Ignore."""
+
+    def advanced(self, task: str, steps: int = 1) -> None:
+        """Ignore."""
+
+    def finished(self, task: str, message: str = "") -> None:
+        """Ignore."""
+
+
+class CloudConnector(Protocol):
+    """A connector over many scopes (accounts, subscriptions, projects, tenants).
+
+    Each observation carries its own scope; every (scope, area) the connector tried is recorded
+    in ``coverage`` with its outcome, so that absence means something only where it read.
+    """
+
+    name: str
+    """Source kind shown to people: ``aws``, ``azure``, ``gcp``."""
+
+    def observe(self, coverage: Coverage, progress: ProgressSink) -> Iterator[Observation]:
+        """Yield resource observations; never raise for one failing area."""
         ...

@@ -38,6 +38,8 @@ class Signal(StrEnum):
     IMAGE = "image"
     IAC = "iac"
     FILE = "file"
+    CLOUD_RESOURCE = "cloud_resource"
+    """A managed AI resource read from a cloud or SaaS API."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +79,9 @@ class Finding:
     area: str = "code"
     """The coverage area of the scope this evidence belongs to (``code``, ``bedrock:eu-west-1``):
     a diff calls a system removed only when a newer scan covered its area successfully."""
+    instance: str = ""
+    """For a managed resource that is an AI system of its own (a SageMaker endpoint, an Azure
+    OpenAI account): its stable id (ARN, ARM id), part of the identity. Empty for everything
+    that is evidence of the scope-wide use of a product."""
+    instance_name: str = ""
+    """The resource's display name; never part of an identity."""

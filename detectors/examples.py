@@ -6,14 +6,42 @@ Used by ``aicensus fingerprints check`` and the test suite: a fingerprint's exam
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from connectors.base import Scope
-from detectors.base import Signal
+import yaml
+
+from connectors.base import CloudResource, Observation, ObservationKind, Scope
+from detectors.base import Finding, Signal
+from detectors.cloud import detect_resource
 from detectors.engine import scan_data
 from fingerprints.catalog import Catalog, ExampleCase
 from fingerprints.schema import SIGNAL_FIELD, SignalKind
 
 EXAMPLE_SCOPE = Scope("code", "example", "example")
+EXAMPLE_RESOURCE_SCOPE = Scope("cloud", "example", "example")
+_TUPLE_FIELDS = ("model_ids", "images", "env_var_names", "hosts", "principals")
+
+
+def resource_from_example(text: str) -> CloudResource:
+    """The resource a ``cloud_resource`` example describes (a YAML mapping); ValueError if bad."""
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ValueError(f"resource example is not YAML: {err}") from err
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise ValueError("resource example must be a mapping with a 'type'")
+    data.setdefault("id", f"example/{data['type']}")
+    for key in _TUPLE_FIELDS:
+        data[key] = tuple(str(v) for v in data.get(key) or ())
+    for key in ("properties", "tags"):
+        data[key] = {str(k): str(v) for k, v in (data.get(key) or {}).items()}
+    if isinstance(data.get("created"), str):
+        data["created"] = datetime.fromisoformat(data["created"])
+    try:
+        return CloudResource(**data)
+    except TypeError as err:
+        raise ValueError(f"resource example: {err}") from err
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +56,22 @@ class ExampleOutcome:
 def run_example(catalog: Catalog, case: ExampleCase) -> ExampleOutcome:
     """Scan the example text as a file and compare with what it expects."""
     ex = case.example
-    name = ex.file_name()
-    result = scan_data(catalog, EXAMPLE_SCOPE, name, ex.text.encode())
-    mine = [f for f in result.findings if f.product_id == case.product_id]
+    if ex.signal is SignalKind.CLOUD_RESOURCE:
+        try:
+            resource = resource_from_example(ex.text)
+        except ValueError as err:
+            return ExampleOutcome(case, False, str(err))
+        name = f"resource {resource.type}"
+        obs = Observation(
+            EXAMPLE_RESOURCE_SCOPE, ObservationKind.RESOURCE, resource.id, None, resource
+        )
+        findings: list[Finding] = detect_resource(catalog, obs)
+        skip_reason: str | None = None
+    else:
+        name = ex.file_name()
+        result = scan_data(catalog, EXAMPLE_SCOPE, name, ex.text.encode())
+        findings, skip_reason = list(result.findings), result.skip_reason
+    mine = [f for f in findings if f.product_id == case.product_id]
     if ex.expect == "none":
         if mine:
             got = ", ".join(f"{f.signal.value}@{f.location}" for f in mine)
@@ -39,8 +80,8 @@ def run_example(catalog: Catalog, case: ExampleCase) -> ExampleOutcome:
     wanted = Signal(ex.signal.value)
     hits = [f for f in mine if f.signal is wanted]
     if not hits:
-        got = ", ".join(f"{f.product_id}:{f.signal.value}" for f in result.findings) or "nothing"
-        why = f" ({result.skip_reason})" if result.skip_reason else ""
+        got = ", ".join(f"{f.product_id}:{f.signal.value}" for f in findings) or "nothing"
+        why = f" ({skip_reason})" if skip_reason else ""
         return ExampleOutcome(case, False, f"expected {wanted.value} in {name}, got {got}{why}")
     models = {m for f in hits for m in f.models}
     missing = [m for m in ex.models if m not in models]

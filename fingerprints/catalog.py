@@ -110,6 +110,8 @@ class Catalog:
     key_rules: tuple[CompiledKeyRule, ...]
     images: Mapping[str, tuple[str, ...]]
     iac: Mapping[str, tuple[tuple[str | None, str], ...]]
+    resources: Mapping[str, tuple[tuple[str | None, str], ...]]
+    resource_globs: tuple[tuple[str, str | None, str], ...]
     file_rules: tuple[tuple[str, str], ...]
     keywords: tuple[str, ...]
     _automaton: ahocorasick_rs.BytesAhoCorasick = field(repr=False)
@@ -236,6 +238,22 @@ class Catalog:
         """Products an IaC resource type (and, for shared types, its ``kind``) declares."""
         rules = self.iac.get(resource_type.lower(), ())
         found = [pid for want, pid in rules if want is None or (kind or "").lower() == want.lower()]
+        return tuple(dict.fromkeys(found))
+
+    def match_resource(self, resource_type: str, kind: str | None = None) -> tuple[str, ...]:
+        """Products a live cloud resource type (and, for shared types, its kind) is.
+
+        ``resources`` rules first, then ``iac`` rules: a CloudFormation or ARM type names the
+        same thing in a template and in the account.
+        """
+        rtype = resource_type.lower()
+        wanted = (kind or "").lower()
+        rules = [
+            *self.resources.get(rtype, ()),
+            *((k, pid) for prefix, k, pid in self.resource_globs if rtype.startswith(prefix)),
+            *self.iac.get(rtype, ()),
+        ]
+        found = [pid for want, pid in rules if want is None or wanted == want.lower()]
         return tuple(dict.fromkeys(found))
 
     def match_file(self, relpath: str) -> tuple[str, ...]:
@@ -389,6 +407,8 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
     key_rules: list[CompiledKeyRule] = []
     images: dict[str, list[str]] = defaultdict(list)
     iac: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
+    resource_rules: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
+    resource_globs: list[tuple[str, str | None, str]] = []
     file_rules: list[tuple[str, str]] = []
     keywords: set[str] = set()
     seen_files: set[str] = set()
@@ -447,6 +467,11 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
             for iac_rule in s.iac:
                 iac[iac_rule.type.lower()].append((iac_rule.kind, p.id))
                 keywords.add(iac_rule.type)
+            for res_rule in s.resources:
+                if res_rule.type.endswith("*"):
+                    resource_globs.append((res_rule.type[:-1].lower(), res_rule.kind, p.id))
+                else:
+                    resource_rules[res_rule.type.lower()].append((res_rule.kind, p.id))
             file_rules.extend((pattern, p.id) for pattern in s.files)
             keywords.update(p.keywords)
 
@@ -484,6 +509,8 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
         key_rules=tuple(key_rules),
         images=freeze(images),
         iac={k: tuple(v) for k, v in iac.items()},
+        resources={k: tuple(v) for k, v in resource_rules.items()},
+        resource_globs=tuple(resource_globs),
         file_rules=tuple(file_rules),
         keywords=tuple(lowered),
         _automaton=automaton,

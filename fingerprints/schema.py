@@ -107,6 +107,20 @@ class IacRule(_Strict):
     (``OpenAI`` for a Cognitive Services account)."""
 
 
+class ResourceRule(_Strict):
+    """A cloud or SaaS resource type, as the provider's API names it, that is the product.
+
+    Types of ``iac`` rules match live resources too (CloudFormation and ARM types are the
+    providers' own names); ``resources`` holds the types that only an API shows.
+    """
+
+    type: Annotated[str, StringConstraints(min_length=3, max_length=200)]
+    """``AWS::Bedrock::CustomModel``, ``Microsoft.CognitiveServices/accounts``,
+    ``aiplatform.googleapis.com/Endpoint``; a trailing ``*`` matches any suffix."""
+    kind: str | None = None
+    """For types shared by many products, the resource's kind that selects this one."""
+
+
 class Signals(_Strict):
     """The matchers of one product, per kind of evidence."""
 
@@ -126,6 +140,8 @@ class Signals(_Strict):
     """Container image repositories (``ollama/ollama``, ``vllm/vllm-openai``); any tag/registry."""
     iac: tuple[IacRule, ...] = ()
     """Infrastructure-as-code resource types."""
+    resources: tuple[ResourceRule, ...] = ()
+    """Cloud and SaaS resource types read from provider APIs (beyond the ``iac`` types)."""
     files: tuple[str, ...] = ()
     """File names or path globs whose presence is the evidence (``.mcp.json``,
     ``claude_desktop_config.json``, ``*.gguf``)."""
@@ -189,6 +205,7 @@ class SignalKind(StrEnum):
     IMAGE = "image"
     IAC = "iac"
     FILE = "file"
+    CLOUD_RESOURCE = "cloud_resource"
 
 
 SIGNAL_FIELD: dict[SignalKind, str] = {
@@ -202,6 +219,7 @@ SIGNAL_FIELD: dict[SignalKind, str] = {
     SignalKind.IMAGE: "images",
     SignalKind.IAC: "iac",
     SignalKind.FILE: "files",
+    SignalKind.CLOUD_RESOURCE: "resources",
 }
 
 
@@ -222,7 +240,11 @@ EXAMPLE_FILES = {
 
 
 class Example(_Strict):
-    """A positive or negative example; the test suite runs every one through the real engine."""
+    """A positive or negative example; the test suite runs every one through the real engine.
+
+    A ``cloud_resource`` example's ``text`` is a YAML mapping of the resource a connector would
+    report (``type``, ``kind``, ``properties``, ``model_ids``, ``images``, ``env_var_names``, ...).
+    """
 
     signal: SignalKind
     text: str

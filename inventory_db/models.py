@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -109,6 +109,9 @@ class AISystem(Base):
     scope_id: Mapped[str] = mapped_column(String(512))
     scope_name: Mapped[str] = mapped_column(String(256), default="")
     area: Mapped[str] = mapped_column(String(256), default="code")
+    instance: Mapped[str] = mapped_column(String(1024), default="", server_default=text("''"))
+    """Stable id (ARN, ARM id) of the managed resource this system is; empty for scope-wide use."""
+    instance_name: Mapped[str] = mapped_column(String(256), default="", server_default=text("''"))
     vendor: Mapped[str] = mapped_column(String(64), index=True)
     vendor_name: Mapped[str] = mapped_column(String(128))
     product: Mapped[str] = mapped_column(String(64), index=True)

@@ -136,6 +136,9 @@ class SystemRecord:
     evidence: tuple[EvidenceRecord, ...] = ()
     suggested_owners: tuple[OwnerHint, ...] = ()
     """Owners the last scan that saw the system suggests (CODEOWNERS, committers, tags)."""
+    instance: str = ""
+    """Stable id of the managed resource this system is (ARN, ARM id); empty for scope-wide use."""
+    instance_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +310,8 @@ class Store:
         """
         by_key: dict[str, list[Finding]] = defaultdict(list)
         for finding in findings:
-            by_key[identity_key(finding.scope, finding.product_id)].append(finding)
+            key = identity_key(finding.scope, finding.product_id, finding.instance)
+            by_key[key].append(finding)
         status = "partial" if coverage.failed else "succeeded"
         now = utcnow()
         try:
@@ -400,6 +404,8 @@ class Store:
                     "scope_id": first.scope.id,
                     "scope_name": first.scope.name,
                     "area": first.area,
+                    "instance": first.instance[:1024],
+                    "instance_name": first.instance_name[:256],
                     "vendor": first.vendor,
                     "vendor_name": first.vendor_name,
                     "product": first.product_id,
@@ -437,6 +443,7 @@ class Store:
                 {
                     "id": ids[key],
                     "scope_name": first.scope.name,
+                    "instance_name": first.instance_name[:256],
                     "vendor_name": first.vendor_name,
                     "product_name": first.product_name,
                     "category": first.category,
@@ -952,4 +959,6 @@ def _system_record(
         last_scan_id=row.last_scan_id,
         evidence_count=len(shown),
         evidence=tuple(_evidence_record(ev) for ev in shown) if with_evidence else (),
+        instance=row.instance,
+        instance_name=row.instance_name,
     )

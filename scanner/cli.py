@@ -31,6 +31,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from connectors.base import ProgressSink
 from connectors.code.local import DEFAULT_EXCLUDES, WalkOptions
 from detectors.base import Confidence
 from detectors.engine import MB, ScanOptions
@@ -164,6 +165,31 @@ class _RichProgress(scan_run.Progress):
         if outcome.error:
             err.print(f"[red]✗[/] {outcome.error}", highlight=False, soft_wrap=True)
 
+    def cloud(self) -> ProgressSink:
+        return _RichSink(self.progress)
+
+
+class _RichSink:
+    """One bar per unit of cloud work (an account and region, a subscription, a project)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, Any] = {}
+
+    def started(self, task: str, total: int | None) -> None:
+        self.tasks[task] = self.progress.add_task(task, total=total, findings=0)
+
+    def advanced(self, task: str, steps: int = 1) -> None:
+        if task in self.tasks:
+            self.progress.update(self.tasks[task], advance=steps)
+
+    def finished(self, task: str, message: str = "") -> None:
+        if task in self.tasks:
+            done = self.progress.tasks[self.tasks[task]].completed
+            self.progress.update(self.tasks[task], total=done)
+        if message:
+            err.print(f"[yellow]![/] {task}: {message}", highlight=False, soft_wrap=True)
+
 
 @app.command(epilog=EXIT_CODES_HELP)
 def scan(
@@ -281,7 +307,7 @@ def _print_systems(systems: list[SystemRecord], title: str) -> None:
     for s in systems:
         table.add_row(
             str(s.id),
-            s.product_name,
+            f"{s.product_name} · {s.instance_name or s.instance}" if s.instance else s.product_name,
             s.category,
             s.scope_name or s.scope_id,
             str(s.evidence_count),
@@ -305,6 +331,7 @@ def system_json(s: SystemRecord) -> dict[str, Any]:
         "product_name": s.product_name,
         "category": s.category,
         "scope": {"kind": s.scope_kind, "id": s.scope_id, "name": s.scope_name},
+        "resource": {"id": s.instance, "name": s.instance_name} if s.instance else None,
         "models": list(s.models),
         "first_seen": _iso(s.first_seen),
         "last_seen": _iso(s.last_seen),

@@ -16,11 +16,22 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.base import ConnectorError, Coverage, FileRef, Outcome, OwnerHint, Scope
+from connectors.base import (
+    CloudConnector,
+    ConnectorError,
+    Coverage,
+    FileRef,
+    NullProgress,
+    Outcome,
+    OwnerHint,
+    ProgressSink,
+    Scope,
+)
 from connectors.code.git import cloned, is_git_url, normalise_git_url, redact_url
 from connectors.code.local import LocalDirectory, WalkOptions
 from connectors.code.owners import load_owner_hints
 from detectors.base import Finding
+from detectors.cloud import detect_resource
 from detectors.code.notebook import notebook_path
 from detectors.engine import (
     FileKind,
@@ -56,6 +67,8 @@ class ScanRequest:
     """Worker processes; 0 means one per CPU."""
     deep: bool = False
     """Also read the files of packages that provide a catalog product (their own SDK code)."""
+    clouds: tuple[CloudConnector, ...] = ()
+    """Cloud and SaaS sources, read after the code targets."""
 
 
 @dataclass
@@ -93,6 +106,10 @@ class Progress:
 
     def target_finished(self, outcome: TargetOutcome) -> None:
         """A target ended (successfully or not)."""
+
+    def cloud(self) -> ProgressSink:
+        """Where cloud connectors report their per-account/region progress."""
+        return NullProgress()
 
 
 def _scan_chunk(scope: Scope, refs: Sequence[FileRef], options: ScanOptions) -> list[FileResult]:
@@ -314,6 +331,15 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
                     outcome.scope = scope
                     coverage.record(scope, "code", Outcome.ERROR, str(err))
                 progress.target_finished(outcome)
+            for connector in request.clouds:
+                outcome = TargetOutcome(connector.name, None)
+                outcomes.append(outcome)
+                progress.target_started(connector.name, None)
+                found = _scan_cloud(connector, coverage, progress.cloud(), outcome)
+                all_findings.extend(found)
+                for key, hints in _tag_owners(found).items():
+                    owner_hints.setdefault(key, []).extend(hints)
+                progress.target_finished(outcome)
     except BaseException as err:
         store.fail_scan(scan_id, f"interrupted: {type(err).__name__}: {err}")
         raise
@@ -323,6 +349,44 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
         store.fail_scan(scan_id, "; ".join(o.error or "" for o in outcomes))
         record = store.scan(scan_id) or record
     return ScanResult(record, all_findings, coverage, outcomes)
+
+
+OWNER_TAGS = ("owner", "Owner", "OWNER", "owner-email", "team", "Team", "contact", "created-by")
+"""Resource tags whose value suggests who owns the resource (first present wins per tag)."""
+
+
+def _scan_cloud(
+    connector: CloudConnector, coverage: Coverage, sink: ProgressSink, outcome: TargetOutcome
+) -> list[Finding]:
+    """Read one cloud source; a connector that breaks down is recorded, never fatal to the scan."""
+    catalog = load_catalog()
+    found: list[Finding] = []
+    try:
+        for observation in connector.observe(coverage, sink):
+            outcome.files += 1
+            found.extend(detect_resource(catalog, observation))
+    except Exception as err:  # one failing source never sinks a scan; its areas turn unknown
+        logger.warning("%s connector failed", connector.name, exc_info=True)
+        outcome.error = f"{connector.name}: {type(err).__name__}: {err}"
+        coverage.record(Scope(connector.name, "*", connector.name), "*", Outcome.ERROR, str(err))
+    outcome.findings = len(found)
+    return found
+
+
+def _tag_owners(findings: list[Finding]) -> dict[str, list[OwnerHint]]:
+    """Owner suggestions from the owner/team tags of managed resources."""
+    hints: dict[str, list[OwnerHint]] = {}
+    for f in findings:
+        if not f.instance:
+            continue
+        for tag in OWNER_TAGS:
+            value = f.attributes.get(f"tag:{tag}")
+            if value:
+                key = identity_key(f.scope, f.product_id, f.instance)
+                hint = OwnerHint(value, "tag", f"{tag} tag on {f.instance_name or f.instance}")
+                if hint not in hints.setdefault(key, []):
+                    hints[key].append(hint)
+    return hints
 
 
 def _suggest_owners(root: Path, findings: list[Finding]) -> dict[str, list[OwnerHint]]:

@@ -44,7 +44,7 @@ def test_upgrade_from_empty_to_head_and_downgrade_to_base(db_url: str) -> None:
 
     # Act / Assert: up to head, where models and migrations agree
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0001"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0002"
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     assert differences(engine) == []
 
@@ -90,7 +90,7 @@ def test_two_processes_creating_the_schema_at_once_both_succeed(db_url: str) -> 
     outputs = [p.communicate(timeout=60) for p in procs]
 
     # Assert
-    assert [out.strip() for out, _ in outputs] == ["0001", "0001"], outputs
+    assert [out.strip() for out, _ in outputs] == ["0002", "0002"], outputs
     engine = create_engine(db_url)
     assert differences(engine) == []
     engine.dispose()
