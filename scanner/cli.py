@@ -31,7 +31,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from connectors.base import ProgressSink
+from connectors.base import CloudConnector, ProgressSink
 from connectors.code.local import DEFAULT_EXCLUDES, WalkOptions
 from detectors.base import Confidence
 from detectors.engine import MB, ScanOptions
@@ -58,6 +58,8 @@ EXIT_POLICY = 4
 EXIT_LOCKED = 5
 
 INVENTORY_SCHEMA = "aicensus.inventory/1"
+CLOUD_TARGETS = frozenset({"aws", "azure", "gcp"})
+"""Target words that name a cloud source rather than a directory."""
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 scan failed (no target readable, or database error); "
@@ -194,7 +196,10 @@ class _RichSink:
 @app.command(epilog=EXIT_CODES_HELP)
 def scan(
     targets: Annotated[
-        list[str], typer.Argument(help="Local directories or git URLs to scan.", show_default=False)
+        list[str],
+        typer.Argument(
+            help="Local directories, git URLs, or a cloud: aws, azure, gcp.", show_default=False
+        ),
     ],
     db: DbOption = DEFAULT_URL,
     exclude: Annotated[
@@ -237,8 +242,12 @@ def scan(
     unknown = policies - {"new-shadow-ai"}
     if unknown:
         raise _fail(f"unknown --fail-on condition(s): {', '.join(sorted(unknown))}", EXIT_USAGE)
+    # A cloud keyword among the targets reads that cloud with its options (write ./aws for a
+    # directory of that name); everything else is a directory or a git URL.
+    code_targets = tuple(t for t in targets if t not in CLOUD_TARGETS)
+    clouds: list[CloudConnector] = []
     request = scan_run.ScanRequest(
-        targets=tuple(targets),
+        targets=code_targets,
         walk=WalkOptions(
             excludes=() if no_default_excludes else DEFAULT_EXCLUDES,
             exclude_patterns=tuple(exclude or ()),
@@ -247,6 +256,7 @@ def scan(
         options=ScanOptions(max_file_size=int(max_file_size * MB), include_docs=include_docs),
         jobs=jobs,
         deep=deep,
+        clouds=tuple(clouds),
     )
     try:
         load_catalog()

@@ -303,7 +303,7 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
     """Run one scan over every target and record it; a failing target never sinks the others."""
     progress = progress or Progress()
     shown_targets = [redact_url(t) for t in request.targets]
-    scan_id = store.begin_scan(shown_targets, __version__)
+    scan_id = store.begin_scan([*shown_targets, *(c.name for c in request.clouds)], __version__)
     coverage = Coverage()
     all_findings: list[Finding] = []
     outcomes: list[TargetOutcome] = []
