@@ -56,6 +56,11 @@ class FileRef:
     relpath: str
     """POSIX path relative to ``root``; what findings and reports show."""
     size: int
+    mtime_ns: int = 0
+    ctime_ns: int = 0
+    inode: int = 0
+    """With ``size``, the file's stat signature: an unchanged signature lets a rescan reuse the
+    previous result without reading the file (0 when unknown: never trusted)."""
 
     @property
     def path(self) -> Path:

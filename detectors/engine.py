@@ -23,6 +23,7 @@ import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Protocol
 
 from connectors.base import FileRef, Scope
 from detectors.base import Confidence, Finding, Signal
@@ -112,6 +113,21 @@ class FileResult:
     bytes_read: int = 0
     parsed: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+class ResultMemo(Protocol):
+    """Remembers what scanning a file's content produced, so unchanged content is not rescanned.
+
+    The engine hands over the bytes it read; how they are keyed and stored is the caller's.
+    """
+
+    def get(self, relpath: str, data: bytes) -> FileResult | None:
+        """The result for this path and content when known."""
+        ...
+
+    def put(self, relpath: str, data: bytes, result: FileResult) -> None:
+        """Remember the result for this path and content."""
+        ...
 
 
 def classify(relpath: str, include_docs: bool = False) -> tuple[FileKind, str] | None:
@@ -263,11 +279,16 @@ def _model_result(
 
 
 def scan_file(
-    catalog: Catalog, scope: Scope, file: FileRef, options: ScanOptions = ScanOptions()
+    catalog: Catalog,
+    scope: Scope,
+    file: FileRef,
+    options: ScanOptions = ScanOptions(),
+    memo: ResultMemo | None = None,
 ) -> FileResult:
     """Scan one file on disk: size cap before reading, read errors recorded, never raised.
 
-    Model files are exempt from the size cap: only a bounded header of one is read.
+    Model files are exempt from the size cap: only a bounded header of one is read. With a
+    ``memo``, a file whose content was scanned before returns the remembered result.
     """
     kind = classify(file.relpath, options.include_docs)
     if kind is None:
@@ -296,7 +317,14 @@ def scan_file(
         )
     if len(data) > cap:
         return FileResult(file.relpath, skip_reason="grew beyond the size cap while being read")
-    return scan_data(catalog, scope, file.relpath, data, options, kind)
+    if memo is None:
+        return scan_data(catalog, scope, file.relpath, data, options, kind)
+    known = memo.get(file.relpath, data)
+    if known is not None:
+        return known
+    result = scan_data(catalog, scope, file.relpath, data, options, kind)
+    memo.put(file.relpath, data, result)
+    return result
 
 
 def provider_trees(findings: Iterable[Finding]) -> dict[str, str]:

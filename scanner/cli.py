@@ -49,6 +49,7 @@ from inventory_db.store import (
 from reports.diff import diff_json, diff_markdown, is_shadow
 from scanner import __version__
 from scanner import run as scan_run
+from scanner.cache import default_cache_dir
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -236,6 +237,17 @@ def scan(
     lock: Annotated[
         bool, typer.Option("--lock", help="Refuse to run while another scan holds the lock.")
     ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Remember per-file results here, keyed by content hash, so rescans of unchanged "
+            "files skip parsing [default: $AICENSUS_CACHE_DIR or ~/.cache/aicensus].",
+            show_default=False,
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+    ] = False,
 ) -> None:
     """Scan code and record the AI systems found in the inventory."""
     policies = set(fail_on or ())
@@ -257,6 +269,7 @@ def scan(
         jobs=jobs,
         deep=deep,
         clouds=tuple(clouds),
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
     )
     try:
         load_catalog()
@@ -290,7 +303,8 @@ def scan(
     skips = len(result.coverage.skips)
     err.print(
         f"scan {scan_id} {result.scan.status}: {result.scan.files_scanned} files, "
-        f"{result.scan.findings_count} findings, {skips} files skipped or noted "
+        f"{result.scan.findings_count} findings, {skips} files skipped or noted, "
+        f"{result.reused} results reused from the cache "
         f"(details: aicensus scans --show {scan_id})",
         highlight=False,
     )

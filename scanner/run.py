@@ -43,10 +43,11 @@ from detectors.engine import (
     provider_trees,
     scan_file,
 )
-from fingerprints.catalog import load_catalog
+from fingerprints.catalog import Catalog, load_catalog
 from inventory_db.identity import identity_key
 from inventory_db.store import ScanRecord, Store
 from scanner import __version__
+from scanner.cache import ContentMemo, ResultCache
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ class ScanRequest:
     """Also read the files of packages that provide a catalog product (their own SDK code)."""
     clouds: tuple[CloudConnector, ...] = ()
     """Cloud and SaaS sources, read after the code targets."""
+    cache_dir: Path | None = None
+    """Where per-file results are remembered between scans (None: no cache)."""
 
 
 @dataclass
@@ -90,6 +93,10 @@ class ScanResult:
     findings: list[Finding]
     coverage: Coverage
     targets: list[TargetOutcome] = field(default_factory=list)
+    reused: int = 0
+    """Files whose remembered result was reused (unchanged stat or content)."""
+    reused_unread: int = 0
+    """Of those, the files not even read (their stat signature was unchanged)."""
 
 
 class Progress:
@@ -112,9 +119,15 @@ class Progress:
         return NullProgress()
 
 
-def _scan_chunk(scope: Scope, refs: Sequence[FileRef], options: ScanOptions) -> list[FileResult]:
+Learned = dict[str, tuple[bytes, str | None]]
+
+
+def _scan_chunk(
+    scope: Scope, refs: Sequence[FileRef], options: ScanOptions, memo: ContentMemo | None
+) -> tuple[list[FileResult], Learned]:
     catalog = load_catalog()
-    return [scan_file(catalog, scope, ref, options) for ref in refs]
+    results = [scan_file(catalog, scope, ref, options, memo) for ref in refs]
+    return results, memo.learned if memo is not None else {}
 
 
 class _Workers:
@@ -149,18 +162,34 @@ class _Dispatcher:
         options: ScanOptions,
         workers: _Workers,
         on_results: Callable[[list[FileResult]], None],
+        cache: ResultCache | None = None,
     ) -> None:
         self.scope = scope
         self.options = options
         self.workers = workers
         self.on_results = on_results
+        self.cache = cache
         self.held: list[FileRef] = []
         self.chunk: list[FileRef] = []
         self.chunk_bytes = 0
-        self.pending: set[Future[list[FileResult]]] = set()
+        self.pending: dict[Future[tuple[list[FileResult], Learned]], list[FileRef]] = {}
         self.parallel = False
 
+    def _memo(self) -> ContentMemo | None:
+        return self.cache.memo(self.scope) if self.cache is not None else None
+
+    def _done(self, refs: list[FileRef], outcome: tuple[list[FileResult], Learned]) -> None:
+        results, learned = outcome
+        if self.cache is not None:
+            memo = self.cache.memo(self.scope)
+            memo.learned = learned
+            self.cache.learn(refs, memo)
+        self.on_results(results)
+
     def add(self, ref: FileRef) -> None:
+        if self.cache is not None and (known := self.cache.by_stat(ref, self.scope)) is not None:
+            self.on_results([known])
+            return
         if not self.parallel:
             self.held.append(ref)
             if len(self.held) > IN_PROCESS_MAX_FILES and self.workers.jobs > 1:
@@ -181,24 +210,24 @@ class _Dispatcher:
         if not self.chunk:
             return
         pool = self.workers.pool()
-        self.pending.add(pool.submit(_scan_chunk, self.scope, self.chunk, self.options))
+        future = pool.submit(_scan_chunk, self.scope, self.chunk, self.options, self._memo())
+        self.pending[future] = self.chunk
         self.chunk, self.chunk_bytes = [], 0
         if len(self.pending) >= self.workers.jobs * 4:
-            done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                self.on_results(fut.result())
+                self._done(self.pending.pop(fut), fut.result())
 
     def finish(self) -> None:
         """Scan what is held or queued and wait for every result."""
         for start in range(0, len(self.held), CHUNK_FILES):
-            self.on_results(
-                _scan_chunk(self.scope, self.held[start : start + CHUNK_FILES], self.options)
-            )
+            refs = self.held[start : start + CHUNK_FILES]
+            self._done(refs, _scan_chunk(self.scope, refs, self.options, self._memo()))
         self.held = []
         self._submit()
-        for fut in self.pending:
-            self.on_results(fut.result())
-        self.pending = set()
+        for fut, refs in self.pending.items():
+            self._done(refs, fut.result())
+        self.pending = {}
 
 
 @contextmanager
@@ -219,6 +248,7 @@ def _scan_target(
     workers: _Workers,
     coverage: Coverage,
     progress: Progress,
+    cache: ResultCache | None = None,
 ) -> tuple[list[Finding], int]:
     """Walk and scan one target, streaming files to the workers; returns findings and file count.
 
@@ -245,7 +275,9 @@ def _scan_target(
             n += len(res.findings)
         progress.files_done(len(results), n)
 
-    dispatcher = _Dispatcher(scope, request.options, workers, collect)
+    if cache is not None:
+        cache.begin(scope)
+    dispatcher = _Dispatcher(scope, request.options, workers, collect, cache)
     skipped_in: dict[str, int] = {}
     directory_files: list[FileRef] = []
     current_dir: str | None = None
@@ -256,7 +288,7 @@ def _scan_target(
         for ref in directory_files:
             kind = classify(ref.relpath, request.options.include_docs)
             if kind is not None and kind[0] is FileKind.MANIFEST:
-                result = scan_file(catalog, scope, ref, request.options)
+                result = _scan_in_process(catalog, scope, ref, request.options, cache)
                 collect([result])
                 providers.update(provider_trees(result.findings))
         for ref in directory_files:
@@ -288,6 +320,8 @@ def _scan_target(
     flush_directory()
     progress.files_found(total)
     dispatcher.finish()
+    if cache is not None:
+        cache.commit(scope)
     for directory, product in sorted(providers.items()):
         if skipped_in.get(product):
             coverage.skip(
@@ -297,6 +331,21 @@ def _scan_target(
                 "(--deep reads them, as low confidence)",
             )
     return finalize_scope(found), total
+
+
+def _scan_in_process(
+    catalog: Catalog, scope: Scope, ref: FileRef, options: ScanOptions, cache: ResultCache | None
+) -> FileResult:
+    """Scan one file here (manifests must be read before their tree is dispatched)."""
+    if cache is None:
+        return scan_file(catalog, scope, ref, options)
+    known = cache.by_stat(ref, scope)
+    if known is not None:
+        return known
+    memo = cache.memo(scope)
+    result = scan_file(catalog, scope, ref, options, memo)
+    cache.learn([ref], memo)
+    return result
 
 
 def run_scan(store: Store, request: ScanRequest, progress: Progress | None = None) -> ScanResult:
@@ -309,9 +358,17 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
     outcomes: list[TargetOutcome] = []
     owner_hints: dict[str, list[OwnerHint]] = {}
     workers = _Workers(request.jobs)
+    cache = (
+        ResultCache.open(request.cache_dir, load_catalog(), request.options)
+        if request.cache_dir is not None and request.targets
+        else None
+    )
     try:
         with ExitStack() as stack:
             stack.callback(workers.close)
+            if cache is not None:
+                stack.callback(cache.close)
+                stack.callback(cache.prune)
             for target, shown in zip(request.targets, shown_targets, strict=True):
                 outcome = TargetOutcome(shown, None)
                 outcomes.append(outcome)
@@ -319,7 +376,9 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
                     with _open_target(target, request.walk) as source:
                         outcome.scope = source.scope
                         progress.target_started(shown, None)
-                        found, total = _scan_target(source, request, workers, coverage, progress)
+                        found, total = _scan_target(
+                            source, request, workers, coverage, progress, cache
+                        )
                         all_findings.extend(found)
                         owner_hints.update(_suggest_owners(source.root, found))
                         outcome.files = total
@@ -348,7 +407,9 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
     if outcomes and all(o.error for o in outcomes):
         store.fail_scan(scan_id, "; ".join(o.error or "" for o in outcomes))
         record = store.scan(scan_id) or record
-    return ScanResult(record, all_findings, coverage, outcomes)
+    reused = cache.stat_hits + cache.content_hits if cache is not None else 0
+    unread = cache.stat_hits if cache is not None else 0
+    return ScanResult(record, all_findings, coverage, outcomes, reused, unread)
 
 
 OWNER_TAGS = ("owner", "Owner", "OWNER", "owner-email", "team", "Team", "contact", "created-by")

@@ -13,6 +13,16 @@ import pytest
 from fingerprints.catalog import Catalog, load_catalog
 
 
+@pytest.fixture(autouse=True)
+def _own_result_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets an empty result cache: CLI scans never share remembered results."""
+    directory = tmp_path_factory.mktemp("result-cache")
+    monkeypatch.setenv("AICENSUS_CACHE_DIR", str(directory))
+    return directory
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog()

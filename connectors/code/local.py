@@ -142,7 +142,9 @@ class LocalDirectory:
                 elif is_dir:
                     subdirs.append(rel)
                 elif stat.S_ISREG(st.st_mode):
-                    yield FileRef(self.root, rel, st.st_size)
+                    yield FileRef(
+                        self.root, rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+                    )
                 else:
                     coverage.skip(self.scope, rel, "not a regular file (device, socket or pipe)")
             stack.extend((d, specs) for d in reversed(subdirs))

@@ -209,7 +209,9 @@ def wide(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli.err, "width", 1000)
 
 
-def test_no_key_in_clear_anywhere_sqlite(make_tree, tmp_path: Path, wide: None) -> None:
+def test_no_key_in_clear_anywhere_sqlite(
+    make_tree, tmp_path: Path, wide: None, _own_result_cache: Path
+) -> None:
     keys = make_keys()
     root = make_tree(repo_files(keys))
     db_path = tmp_path / "inventory.db"
@@ -252,6 +254,10 @@ def test_no_key_in_clear_anywhere_sqlite(make_tree, tmp_path: Path, wide: None) 
     assert db_path in files
     for path in files:  # the database, its -wal and -shm
         assert_no_key(path.name, path.read_bytes(), every)
+    cached = [p for p in _own_result_cache.iterdir() if p.is_file()]
+    assert any(p.name.endswith(".sqlite") for p in cached)  # the scans did remember results
+    for path in cached:  # the result cache, its -wal and -shm
+        assert_no_key(f"cache {path.name}", path.read_bytes(), every)
 
     assert_key_systems(doc, keys)
     ids = {s["product"]: s["id"] for s in doc["systems"]}
