@@ -5,8 +5,12 @@ Usage: python bench/code_scan.py [--corpus DIR] [--runs N] [--jobs N]
 Builds the corpus with ../shared/bench/make_corpus.sh when DIR has none, writes the catalog's
 own keyword list, then times (warm page cache, median of N runs):
   ripgrep:  rg -uu -i -F -c -f KEYWORDS CORPUS
-  aicensus: aicensus scan CORPUS --no-default-excludes (fresh SQLite file each run)
+  aicensus: aicensus scan CORPUS --no-default-excludes --no-cache (fresh SQLite file each run)
 and prints MB/s, files/s, peak memory (largest single process) and the ratio to ripgrep.
+
+Then the rescans, each as a ratio to a first scan into an empty result cache (median of N):
+  unchanged: the same tree again (files unchanged on disk: the stat path, nothing read)
+  touched:   every file's mtime bumped, as a fresh clone would have (read and hashed, not parsed)
 """
 
 from __future__ import annotations
@@ -46,6 +50,15 @@ def timed(cmd: list[str]) -> tuple[float, int]:
     if proc.returncode not in (0, 1, 3):
         sys.exit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+def touch_all(root: Path) -> None:
+    """Give every file a new mtime (and ctime), as a fresh checkout of the same commit has."""
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                os.utime(path)
 
 
 def main() -> None:
@@ -89,10 +102,24 @@ def main() -> None:
             "--no-default-excludes",
             "--jobs",
             str(args.jobs),
+            "--no-cache",
         ]
         wall, peak = timed(cmd)
         scan_times.append(wall)
         peak_kib = max(peak_kib, peak)
+
+    first_times: list[float] = []
+    unchanged_times: list[float] = []
+    touched_times: list[float] = []
+    for i in range(args.runs):
+        cache = work / f"cache{i}"
+        base = [aicensus, "scan", str(corpus), "--no-default-excludes", "--jobs", str(args.jobs)]
+        base += ["--cache-dir", str(cache)]
+        first_times.append(timed([*base, "--db", f"sqlite:///{work / f'c{i}a.db'}"])[0])
+        unchanged_times.append(timed([*base, "--db", f"sqlite:///{work / f'c{i}b.db'}"])[0])
+        touch_all(corpus)
+        touched_times.append(timed([*base, "--db", f"sqlite:///{work / f'c{i}c.db'}"])[0])
+        shutil.rmtree(cache, ignore_errors=True)
 
     rg_wall = statistics.median(rg_times)
     scan_wall = statistics.median(scan_times)
@@ -106,6 +133,15 @@ def main() -> None:
         "aicensus_mb_per_s": round(size / 1e6 / scan_wall, 1),
         "aicensus_files_per_s": round(files / scan_wall),
         "peak_rss_mb_largest_process": round(peak_kib / 1024),
+        "first_scan_with_cache_s": round(statistics.median(first_times), 2),
+        "rescan_unchanged_s": round(statistics.median(unchanged_times), 2),
+        "rescan_unchanged_ratio": round(
+            statistics.median(u / f for u, f in zip(unchanged_times, first_times, strict=True)), 3
+        ),
+        "rescan_touched_s": round(statistics.median(touched_times), 2),
+        "rescan_touched_ratio": round(
+            statistics.median(t / f for t, f in zip(touched_times, first_times, strict=True)), 3
+        ),
         "cpus": os.cpu_count(),
         "runs": args.runs,
     }

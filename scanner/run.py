@@ -285,14 +285,13 @@ def _scan_target(
 
     def flush_directory() -> None:
         ignored = 0
-        for ref in directory_files:
-            kind = classify(ref.relpath, request.options.include_docs)
+        kinds = [classify(ref.relpath, request.options.include_docs) for ref in directory_files]
+        for ref, kind in zip(directory_files, kinds, strict=True):
             if kind is not None and kind[0] is FileKind.MANIFEST:
                 result = _scan_in_process(catalog, scope, ref, request.options, cache)
                 collect([result])
                 providers.update(provider_trees(result.findings))
-        for ref in directory_files:
-            kind = classify(ref.relpath, request.options.include_docs)
+        for ref, kind in zip(directory_files, kinds, strict=True):
             if kind is None:
                 ignored += 1  # no detector reads this kind of file: no need to ship it
             elif kind[0] is FileKind.MANIFEST:
