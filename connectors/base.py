@@ -122,6 +122,10 @@ class CloudResource:
     """Hostnames it is configured to call."""
     principals: tuple[str, ...] = ()
     """Who created, invoked or was granted it (ARNs, user names): owner and usage evidence."""
+    publisher: str = ""
+    """For a SaaS application: its publisher or developer as the tenant shows it."""
+    app_id: str = ""
+    """For a SaaS application: its public id (OAuth client id, app id, slug, SKU)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,8 @@ class Signal(StrEnum):
     FILE = "file"
     CLOUD_RESOURCE = "cloud_resource"
     """A managed AI resource read from a cloud or SaaS API."""
+    SAAS_APP = "saas_app"
+    """A SaaS application or licence a tenant's admin API lists."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ evidence of the scope-wide system of that product, located at the resource.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from connectors.base import CloudResource, Observation
@@ -66,10 +67,16 @@ def detect_resource(catalog: Catalog, observation: Observation) -> list[Finding]
         add(pid, Signal.CLOUD_RESOURCE, res.type, own=res.standalone)
     claimed = set(typed)
 
-    def secondary(pid: str, signal: Signal, matched: str, names: tuple[str, ...] = ()) -> None:
+    def secondary(
+        pid: str,
+        signal: Signal,
+        matched: str,
+        names: tuple[str, ...] = (),
+        confidence: Confidence = Confidence.HIGH,
+    ) -> None:
         if pid not in claimed:
             claimed.add(pid)
-            add(pid, signal, matched, own=False, names=names)
+            add(pid, signal, matched, own=False, names=names, confidence=confidence)
 
     for model in models:
         for pid in catalog.match_model(model):
@@ -78,12 +85,87 @@ def detect_resource(catalog: Catalog, observation: Observation) -> list[Finding]
         for pid in catalog.match_image(image):
             secondary(pid, Signal.IMAGE, image)
     for var in res.env_var_names:
-        for pid in catalog.env_vars.get(var, ()):
-            secondary(pid, Signal.ENV_VAR, var)
+        for pid, confidence in env_name_products(catalog, var):
+            secondary(pid, Signal.ENV_VAR, var, confidence=confidence)
     for host in res.hosts:
         for pid in catalog.match_host(host):
             secondary(pid, Signal.HOST, host)
+    if res.publisher or res.app_id:  # only SaaS applications carry these
+        strength = {"id": Confidence.HIGH, "name": Confidence.HIGH}
+        apps = catalog.match_app(res.name, res.publisher, res.app_id, res.hosts)
+        for pid, how in apps.items():
+            matched = {"id": res.app_id, "publisher": res.publisher}.get(how, res.name)
+            if how == "domain":
+                matched = ", ".join(res.hosts)
+            claimed.discard(pid)  # an app match outranks a hostname match of the same product
+            findings[:] = [f for f in findings if f.product_id != pid]
+            secondary(
+                pid,
+                Signal.SAAS_APP,
+                f"{how}: {matched}",
+                confidence=strength.get(how, Confidence.MEDIUM),
+            )
     return findings
+
+
+_NAME_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
+KEY_SUFFIXES = ("API_KEY", "APIKEY", "KEY", "TOKEN", "SECRET", "ACCESS_KEY")
+"""Last words of a secret's or parameter's name that say it holds a credential."""
+_STEMS: dict[int, tuple[Mapping[str, tuple[str, ...]], dict[str, tuple[str, ...]]]] = {}
+
+
+def env_name_products(catalog: Catalog, name: str) -> list[tuple[str, Confidence]]:
+    """Products an environment variable, secret or parameter *name* points at.
+
+    An exact variable name (``OPENAI_API_KEY``) is high confidence. A secret store's entry name
+    (``prod/openai-api-key``, ``/app/anthropic_api_key``) is normalised (last path segment, upper
+    case, ``_`` separators) and matched again (medium). Failing that, a name ending in a
+    credential word whose other words hold the stem of a catalog key variable (``OPENAI`` of
+    ``OPENAI_API_KEY``: ``prod/openai/key``) is a low-confidence hint.
+    """
+    exact = catalog.env_vars.get(name)
+    if exact:
+        return [(pid, Confidence.HIGH) for pid in exact]
+    last = re.split(r"[/:]", name.strip("/"))[-1] if name.strip("/") else name
+    normal = _NAME_SEPARATORS.sub("_", last).strip("_").upper()
+    whole = _NAME_SEPARATORS.sub("_", name).strip("_").upper()
+    for candidate in (normal, whole):
+        found = catalog.env_vars.get(candidate)
+        if found:
+            return [(pid, Confidence.MEDIUM) for pid in found]
+    suffix = next((s for s in KEY_SUFFIXES if whole.endswith("_" + s) or whole == s), None)
+    if suffix is None:
+        return []
+    words = whole[: -len(suffix)].strip("_").split("_")
+    stems = _key_stems(catalog)
+    hits: list[tuple[str, Confidence]] = []
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            for pid in stems.get("_".join(words[start : start + size]), ()):
+                if all(pid != p for p, _ in hits):
+                    hits.append((pid, Confidence.LOW))
+        if hits:
+            return hits
+    return hits
+
+
+def _key_stems(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """``OPENAI`` -> products, from catalog variables named ``<STEM>_API_KEY`` (or ``_KEY``,
+    ``_TOKEN``); computed once per catalog."""
+    cached = _STEMS.get(id(catalog))
+    if cached is not None and cached[0] is catalog.env_vars:
+        return cached[1]
+    stems: dict[str, list[str]] = {}
+    for var, pids in catalog.env_vars.items():
+        for suffix in ("_API_KEY", "_API_TOKEN", "_TOKEN", "_KEY"):
+            if var.endswith(suffix) and len(var) > len(suffix) + 2:
+                stem = var[: -len(suffix)]
+                stems.setdefault(stem, [])
+                stems[stem].extend(p for p in pids if p not in stems[stem])
+                break
+    result = {k: tuple(v) for k, v in stems.items()}
+    _STEMS[id(catalog)] = (catalog.env_vars, result)
+    return result
 
 
 def detect_resources(catalog: Catalog, observations: Iterable[Observation]) -> list[Finding]:

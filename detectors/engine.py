@@ -130,8 +130,18 @@ class ResultMemo(Protocol):
         ...
 
 
-def classify(relpath: str, include_docs: bool = False) -> tuple[FileKind, str] | None:
-    """The kind of a file and its sub-kind (language or manifest kind), or None to ignore it."""
+def classify(
+    relpath: str, include_docs: bool = False, head: bytes = b""
+) -> tuple[FileKind, str] | None:
+    """The kind of a file and its sub-kind (language or manifest kind), or None to ignore it.
+
+    ``head`` is the start of the file when the caller has read it (the first line is enough).
+    An extension-less file whose first line is a Python or Node.js shebang
+    (``#!/usr/bin/env python3``, ``#!/usr/bin/node``) is source of that language: installed
+    command-line scripts (``bin/gpt4``) carry no suffix. Nothing else in ``head`` is looked at:
+    a file with a suffix, or a name of its own (``Dockerfile``, ``Makefile``), is never
+    classified by its content.
+    """
     name = posixpath.basename(relpath).lower()
     if name in LOCK_FILES:
         return None
@@ -158,6 +168,17 @@ def classify(relpath: str, include_docs: bool = False) -> tuple[FileKind, str] |
         return FileKind.DOC, suffix
     if is_key_text(relpath):
         return FileKind.TEXT, suffix or name
+    if head.startswith(b"#!") and not suffix:
+        # "#!/usr/bin/env -S node --no-warnings", "#!/usr/bin/python3.11": the program is the
+        # first word, or with env the first word that is not an option or a VAR=value.
+        words = head[2:].split(b"\n", 1)[0].decode("ascii", errors="replace").split()
+        if words and posixpath.basename(words[0]) == "env":
+            words = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+        program = posixpath.basename(words[0]) if words else ""
+        if program.rstrip("0123456789.") in ("python", "pythonw"):
+            return FileKind.SOURCE, "python"
+        if program in ("node", "nodejs"):
+            return FileKind.SOURCE, "javascript"
     return None
 
 

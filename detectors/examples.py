@@ -56,7 +56,7 @@ class ExampleOutcome:
 def run_example(catalog: Catalog, case: ExampleCase) -> ExampleOutcome:
     """Scan the example text as a file and compare with what it expects."""
     ex = case.example
-    if ex.signal is SignalKind.CLOUD_RESOURCE:
+    if ex.signal in (SignalKind.CLOUD_RESOURCE, SignalKind.SAAS_APP):
         try:
             resource = resource_from_example(ex.text)
         except ValueError as err:

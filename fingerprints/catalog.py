@@ -112,6 +112,11 @@ class Catalog:
     iac: Mapping[str, tuple[tuple[str | None, str], ...]]
     resources: Mapping[str, tuple[tuple[str | None, str], ...]]
     resource_globs: tuple[tuple[str, str | None, str], ...]
+    app_names: Mapping[str, tuple[str, ...]]
+    app_name_prefixes: tuple[tuple[str, str], ...]
+    app_publishers: Mapping[str, tuple[str, ...]]
+    app_ids: Mapping[str, tuple[str, ...]]
+    app_domains: Mapping[str, tuple[str, ...]]
     file_rules: tuple[tuple[str, str], ...]
     keywords: tuple[str, ...]
     _automaton: ahocorasick_rs.BytesAhoCorasick = field(repr=False)
@@ -256,6 +261,35 @@ class Catalog:
         found = [pid for want, pid in rules if want is None or wanted == want.lower()]
         return tuple(dict.fromkeys(found))
 
+    def match_app(
+        self, name: str = "", publisher: str = "", app_id: str = "", hosts: Iterable[str] = ()
+    ) -> dict[str, str]:
+        """Products a SaaS application is, each with what matched it: ``id``, ``name``,
+        ``domain`` or ``publisher`` (in that order of strength; the strongest is kept).
+
+        A publisher alone names a product only when no id, name or domain matched: an app by
+        OpenAI is ChatGPT unless its name says which other OpenAI app it is.
+        """
+        found: dict[str, str] = {}
+        for pid in self.app_ids.get(app_id.strip().lower(), ()) if app_id else ():
+            found.setdefault(pid, "id")
+        key = normalise_app_name(name)
+        if key:
+            for pid in self.app_names.get(key, ()):
+                found.setdefault(pid, "name")
+            for prefix, pid in self.app_name_prefixes:
+                if key.startswith(prefix):
+                    found.setdefault(pid, "name")
+        for host in hosts:
+            parts = host.lower().rstrip(".").split(".")
+            for i in range(len(parts) - 1):
+                for pid in self.app_domains.get(".".join(parts[i:]), ()):
+                    found.setdefault(pid, "domain")
+        if not found and publisher:
+            for pid in self.app_publishers.get(normalise_app_name(publisher), ()):
+                found.setdefault(pid, "publisher")
+        return found
+
     def match_file(self, relpath: str) -> tuple[str, ...]:
         """Products whose marker file name or glob ``relpath`` matches."""
         name = posixpath.basename(relpath)
@@ -281,6 +315,14 @@ class Catalog:
                 if product.id == product_id:
                     return product
         raise KeyError(product_id)
+
+
+_APP_SEPARATORS = re.compile(r"[^a-z0-9*]+")
+
+
+def normalise_app_name(name: str) -> str:
+    """Lower case, runs of spaces and punctuation as one space: ``Otter.ai`` is ``otter ai``."""
+    return _APP_SEPARATORS.sub(" ", name.lower()).strip()
 
 
 def _plain_alternatives(patterns: Iterable[str]) -> Iterator[str]:
@@ -413,6 +455,11 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
     iac: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
     resource_rules: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
     resource_globs: list[tuple[str, str | None, str]] = []
+    app_names: dict[str, list[str]] = defaultdict(list)
+    app_prefixes: list[tuple[str, str]] = []
+    app_publishers: dict[str, list[str]] = defaultdict(list)
+    app_ids: dict[str, list[str]] = defaultdict(list)
+    app_domains: dict[str, list[str]] = defaultdict(list)
     file_rules: list[tuple[str, str]] = []
     keywords: set[str] = set()
     seen_files: set[str] = set()
@@ -476,6 +523,18 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
                     resource_globs.append((res_rule.type[:-1].lower(), res_rule.kind, p.id))
                 else:
                     resource_rules[res_rule.type.lower()].append((res_rule.kind, p.id))
+            for app in s.apps:
+                for app_name in app.names:
+                    if app_name.endswith("*"):
+                        app_prefixes.append((normalise_app_name(app_name[:-1]), p.id))
+                    else:
+                        app_names[normalise_app_name(app_name)].append(p.id)
+                for pub in app.publishers:
+                    app_publishers[normalise_app_name(pub)].append(p.id)
+                for app_id in app.ids:
+                    app_ids[app_id.lower()].append(p.id)
+                for domain in app.domains:
+                    app_domains[domain.lower()].append(p.id)
             file_rules.extend((pattern, p.id) for pattern in s.files)
             keywords.update(p.keywords)
 
@@ -515,6 +574,11 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
         iac={k: tuple(v) for k, v in iac.items()},
         resources={k: tuple(v) for k, v in resource_rules.items()},
         resource_globs=tuple(resource_globs),
+        app_names=freeze(app_names),
+        app_name_prefixes=tuple(app_prefixes),
+        app_publishers=freeze(app_publishers),
+        app_ids=freeze(app_ids),
+        app_domains=freeze(app_domains),
         file_rules=tuple(file_rules),
         keywords=tuple(lowered),
         _automaton=automaton,

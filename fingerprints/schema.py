@@ -121,6 +121,31 @@ class ResourceRule(_Strict):
     """For types shared by many products, the resource's kind that selects this one."""
 
 
+class AppRule(_Strict):
+    """A SaaS application as tenants' admin APIs list it: an Entra enterprise app, a Google
+    OAuth client, a GitHub App, a Slack app, an Okta integration, or a licence SKU.
+
+    Names and publishers compare case-insensitively with runs of spaces and punctuation as one
+    space; a name ending in ``*`` matches any name it starts. Ids compare exactly (ignoring case).
+    """
+
+    names: tuple[str, ...] = ()
+    """Display names (``ChatGPT``, ``Otter.ai*``)."""
+    publishers: tuple[str, ...] = ()
+    """Publisher, verified publisher or developer names (``OpenAI``)."""
+    ids: tuple[str, ...] = ()
+    """Public ids: Entra app ids, OAuth client ids, GitHub App slugs, Okta OIN names, Slack app
+    ids, licence SKU part numbers and GUIDs."""
+    domains: tuple[str, ...] = ()
+    """Homepage or redirect-URL domains; a subdomain matches too."""
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> AppRule:
+        if not (self.names or self.publishers or self.ids or self.domains):
+            raise ValueError("an app rule needs names, publishers, ids or domains")
+        return self
+
+
 class Signals(_Strict):
     """The matchers of one product, per kind of evidence."""
 
@@ -142,6 +167,8 @@ class Signals(_Strict):
     """Infrastructure-as-code resource types."""
     resources: tuple[ResourceRule, ...] = ()
     """Cloud and SaaS resource types read from provider APIs (beyond the ``iac`` types)."""
+    apps: tuple[AppRule, ...] = ()
+    """SaaS applications and licences (category ``saas-ai-feature``)."""
     files: tuple[str, ...] = ()
     """File names or path globs whose presence is the evidence (``.mcp.json``,
     ``claude_desktop_config.json``, ``*.gguf``)."""
@@ -206,6 +233,7 @@ class SignalKind(StrEnum):
     IAC = "iac"
     FILE = "file"
     CLOUD_RESOURCE = "cloud_resource"
+    SAAS_APP = "saas_app"
 
 
 SIGNAL_FIELD: dict[SignalKind, str] = {
@@ -220,6 +248,7 @@ SIGNAL_FIELD: dict[SignalKind, str] = {
     SignalKind.IAC: "iac",
     SignalKind.FILE: "files",
     SignalKind.CLOUD_RESOURCE: "resources",
+    SignalKind.SAAS_APP: "apps",
 }
 
 
@@ -242,8 +271,9 @@ EXAMPLE_FILES = {
 class Example(_Strict):
     """A positive or negative example; the test suite runs every one through the real engine.
 
-    A ``cloud_resource`` example's ``text`` is a YAML mapping of the resource a connector would
-    report (``type``, ``kind``, ``properties``, ``model_ids``, ``images``, ``env_var_names``, ...).
+    A ``cloud_resource`` or ``saas_app`` example's ``text`` is a YAML mapping of the resource a
+    connector would report (``type``, ``kind``, ``name``, ``publisher``, ``app_id``,
+    ``properties``, ``model_ids``, ``images``, ``env_var_names``, ``hosts``, ...).
     """
 
     signal: SignalKind

@@ -1,8 +1,9 @@
-"""Dependency manifests (requirements files, pyproject.toml, setup.cfg, Pipfile, conda
-environments, package.json, go.mod, pom.xml, Gradle, MSBuild/NuGet, Gemfile/gemspec,
-Cargo.toml, composer.json) and lock files (package-lock.json, pnpm-lock.yaml, yarn.lock,
-poetry.lock, uv.lock, Pipfile.lock, Cargo.lock, Gemfile.lock, composer.lock,
-packages.lock.json, gradle.lockfile) parsed into normalised package references.
+"""Dependency manifests (requirements files, pyproject.toml, setup.cfg, setup.py, Python core
+metadata (PKG-INFO, *.dist-info/METADATA), Pipfile, conda environments, package.json, go.mod,
+pom.xml, Gradle, MSBuild/NuGet, Gemfile/gemspec, Cargo.toml, composer.json) and lock files
+(package-lock.json, pnpm-lock.yaml, yarn.lock, poetry.lock, uv.lock, Pipfile.lock, Cargo.lock,
+Gemfile.lock, composer.lock, packages.lock.json, gradle.lockfile) parsed into normalised package
+references.
 
 Generic by design: the catalog lookup, not this package, decides which packages are AI products.
 """

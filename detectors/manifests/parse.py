@@ -3,8 +3,9 @@
 Generic on purpose: no product or vendor knowledge lives here; the catalog lookup maps the
 normalised names to products later. Malformed sections are skipped so one bad table does not
 hide the rest; ``ManifestError`` is raised only when the file as a whole cannot be read.
-The Python and npm manifests are parsed here; the other ecosystems and the lock files have a
-module each (golang, jvm, dotnet, ruby, rust, php, pylock, npmlock).
+The Python and npm manifests are parsed here; setup.py, Python core metadata (PKG-INFO,
+METADATA), the other ecosystems and the lock files have a module each (setup_py, core_metadata,
+golang, jvm, dotnet, ruby, rust, php, pylock, npmlock).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from detectors.manifests.core_metadata import parse_core_metadata
 from detectors.manifests.dotnet import parse_msbuild, parse_nuget_lock, parse_packages_config
 from detectors.manifests.golang import parse_go_mod
 from detectors.manifests.jvm import (
@@ -48,6 +50,7 @@ from detectors.manifests.requirements import (
 )
 from detectors.manifests.ruby import parse_gemfile, parse_gemfile_lock, parse_gemspec
 from detectors.manifests.rust import parse_cargo_lock, parse_cargo_toml
+from detectors.manifests.setup_py import parse_setup_py
 from detectors.manifests.source import (
     IniValue,
     TextLocator,
@@ -65,6 +68,8 @@ _YAML_STR = "tag:yaml.org,2002:str"
 _BY_NAME = {
     "pyproject.toml": "pyproject",
     "setup.cfg": "setup.cfg",
+    "setup.py": "setup.py",
+    "pkg-info": "core-metadata",  # an sdist's (or *.egg-info's) metadata
     "pipfile": "pipfile",
     "environment.yml": "conda",
     "environment.yaml": "conda",
@@ -130,6 +135,8 @@ def manifest_kind(relpath: str) -> str | None:
     parent = parts[-2].lower() if len(parts) > 1 else ""
     if base in _BY_NAME:
         return _BY_NAME[base]
+    if base == "metadata" and parent.endswith(".dist-info"):  # a wheel's (or install's) metadata
+        return "core-metadata"
     for suffix, kind in _BY_SUFFIX:
         if base.endswith(suffix) and len(base) > len(suffix):
             return kind
@@ -398,6 +405,8 @@ _PARSERS: dict[str, Callable[[bytes], Manifest]] = {
     "requirements": _parse_requirements,
     "pyproject": _parse_pyproject,
     "setup.cfg": _parse_setup_cfg,
+    "setup.py": parse_setup_py,
+    "core-metadata": parse_core_metadata,
     "pipfile": _parse_pipfile,
     "conda": _parse_conda,
     "package.json": _parse_package_json,

@@ -111,3 +111,72 @@ def test_a_resource_naming_nothing_ai_yields_nothing(catalog: Catalog) -> None:
         model_ids=("resize-v2",),
     )
     assert detect_resource(catalog, observe(ACCOUNT, resource)) == []
+
+
+def test_a_saas_app_is_matched_by_id_name_domain_or_publisher() -> None:
+    # Arrange: a catalogue of two apps, compiled like the bundled one
+    from fingerprints.catalog import compile_catalog
+    from fingerprints.schema import FingerprintFile
+
+    doc = {
+        "id": "notes",
+        "vendor": "acme",
+        "vendor_name": "Acme",
+        "products": [
+            {
+                "id": "acme-notes",
+                "name": "Acme Notes",
+                "category": "saas-ai-feature",
+                "keywords": ["acmenotes"],  # a catalog needs one keyword; apps add none
+                "signals": {
+                    "apps": [
+                        {
+                            "names": ["Acme Notes*"],
+                            "publishers": ["Acme AI, Inc."],
+                            "ids": ["1111-2222"],
+                            "domains": ["acmenotes.ai"],
+                        }
+                    ]
+                },
+            },
+            {
+                "id": "acme-chat",
+                "name": "Acme Chat",
+                "category": "saas-ai-feature",
+                "signals": {"apps": [{"names": ["Acme Chat"], "ids": ["Acme_Chat_SKU"]}]},
+            },
+        ],
+    }
+    cat = compile_catalog([FingerprintFile.model_validate(doc)])
+    tenant = Scope("m365", "contoso.onmicrosoft.com", "Contoso")
+
+    def products(**fields: object) -> dict[str, tuple[str, Confidence]]:
+        res = CloudResource(type="m365:servicePrincipal", id="sp/1", **fields)  # type: ignore[arg-type]
+        return {
+            f.product_id: (f.attributes["matched"], f.confidence)
+            for f in detect_resource(cat, observe(tenant, res))
+        }
+
+    # Act / Assert
+    assert products(name="Whatever", app_id="1111-2222") == {
+        "acme-notes": ("id: 1111-2222", Confidence.HIGH)
+    }
+    assert products(name="Acme  Notes - Meeting Assistant", app_id="x") == {
+        "acme-notes": ("name: Acme  Notes - Meeting Assistant", Confidence.HIGH)
+    }
+    assert products(name="Recorder", app_id="x", hosts=("app.acmenotes.ai",)) == {
+        "acme-notes": ("domain: app.acmenotes.ai", Confidence.MEDIUM)
+    }
+    # a publisher alone counts only when nothing more specific matched
+    assert products(name="Other", publisher="ACME AI Inc", app_id="y") == {
+        "acme-notes": ("publisher: ACME AI Inc", Confidence.MEDIUM)
+    }
+    assert products(name="Acme Chat", publisher="Acme AI, Inc.", app_id="y") == {
+        "acme-chat": ("name: Acme Chat", Confidence.HIGH)
+    }
+    assert products(name="acme_chat_sku", app_id="ACME_CHAT_SKU") == {
+        "acme-chat": ("id: ACME_CHAT_SKU", Confidence.HIGH)
+    }
+    # a cloud resource without app facts is never matched by its name
+    assert products(name="Acme Chat") == {}
+    assert products(name="Payroll", publisher="Contoso", app_id="z") == {}

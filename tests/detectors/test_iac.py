@@ -422,7 +422,8 @@ def test_kubernetes_manifest(catalog: Catalog) -> None:
         ("vllm", "image", 20, ()),
         ("huggingface-transformers", "model_id", 21, ("meta-llama/Llama-3.1-8B-Instruct",)),
         ("huggingface-tei", "image", 29, ()),
-        ("nvidia-nim", "iac", 32, ()),
+        # A NIM image's repository path names the model it serves (nvidia-serving.yaml).
+        ("nvidia-nim", "iac", 32, ("nvcr.io/nim/meta/llama3-8b-instruct",)),
     }
     vllm = one(result, "vllm", "image")
     assert vllm.attributes["gpu"] == "nvidia.com/gpu=2"

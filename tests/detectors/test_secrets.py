@@ -26,6 +26,8 @@ SCOPE = Scope("code", "example", "example")
 ALNUM = string.ascii_letters + string.digits
 URLSAFE = ALNUM + "_-"
 HEX = "0123456789abcdef"
+BASE64 = ALNUM + "+/"
+LOWER_ALNUM = string.ascii_lowercase + string.digits
 MARKER = "T3Blbk" + "FJ"  # base64 "OpenAI", in every OpenAI key
 
 
@@ -83,6 +85,17 @@ FORMATS: dict[str, tuple[str, Callable[[random.Random], str]]] = {
         "pinecone-api-key",
         lambda r: "pcsk_" + _body(ALNUM, 6, r) + "_" + _body(ALNUM, 63, r),
     ),
+    "aws-bedrock-api-key": (
+        "aws-bedrock-api-key",
+        lambda r: "ABSK" + _body(BASE64, r.randint(109, 269), r) + "=" * r.randint(0, 2),
+    ),
+    "deepseek-api-key": ("deepseek-api-key", lambda r: "sk-" + _body(LOWER_ALNUM, 32, r)),
+    "langfuse-secret-key": (
+        "langfuse-secret-key",
+        lambda r: "sk-lf-" + "-".join(_body(HEX, n, r) for n in (8, 4, 4, 4, 12)),
+    ),
+    "elevenlabs-api-key": ("elevenlabs-api-key", lambda r: "sk_" + _body(HEX, 48, r)),
+    "elevenlabs-legacy-api-key": ("elevenlabs-api-key", lambda r: _body(HEX, 32, r)),
 }
 """Key rule id -> (product, a generator of a random key in the rule's format)."""
 
@@ -91,6 +104,9 @@ CONTEXT = {
     "azure-openai-api-key": "AZURE_OPENAI_API_KEY",
     "mistral-api-key": "MISTRAL_API_KEY",
     "cohere-api-key": "CO_API_KEY",
+    "deepseek-api-key": "DEEPSEEK_API_KEY",
+    "elevenlabs-api-key": "ELEVENLABS_API_KEY",
+    "elevenlabs-legacy-api-key": "ELEVENLABS_API_KEY",
 }
 """Rules that need a context word: the variable name that gives it in the tests."""
 
@@ -209,6 +225,11 @@ PLACEHOLDERS = [
     ("example word", "REPLICATE_API_TOKEN=r8_ExampleTokenDoNotUse0000000000000000"),
     ("zero hex", "OPENROUTER_API_KEY=sk-or-v1-" + "0" * 64),
     ("azure zeros", "AZURE_OPENAI_API_KEY=" + "0" * 32),
+    ("bedrock repeated", "AWS_BEARER_TOKEN_BEDROCK=ABSK" + "Q" * 132),
+    ("bedrock too short", "AWS_BEARER_TOKEN_BEDROCK=ABSK" + "QmVkcm9ja0FQSUtleS0x" * 5),
+    ("deepseek dots", "DEEPSEEK_API_KEY=sk-..."),
+    ("langfuse zeros", "LANGFUSE_SECRET_KEY=sk-lf-00000000-0000-0000-0000-000000000000"),
+    ("elevenlabs zeros", "ELEVENLABS_API_KEY=sk_" + "0" * 48),
 ]
 
 
@@ -236,6 +257,12 @@ def test_placeholders_and_dummies_are_not_keys(catalog: Catalog, text: str) -> N
         ("cohere-api-key", ["COMMIT={k}"], False),
         ("cohere-api-key", ["COHERE_API_KEY={k}"], True),
         ("cohere-api-key", ["co = cohere.ClientV2('{k}')"], True),
+        ("deepseek-api-key", ["OTHER_SERVICE_KEY={k}"], False),
+        ("deepseek-api-key", ["base_url: https://api.deepseek.com", "api_key: {k}"], True),
+        ("elevenlabs-api-key", ["STRIPE_SECRET={k}"], False),
+        ("elevenlabs-api-key", ["headers = {{'xi-api-key': '{k}'}}"], True),
+        ("elevenlabs-legacy-api-key", ["CACHE_KEY={k}"], False),
+        ("elevenlabs-legacy-api-key", ["client = ElevenLabs(api_key='{k}')"], True),
     ],
 )
 def test_weak_formats_need_context_within_two_lines_before(

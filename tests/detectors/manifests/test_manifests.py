@@ -95,7 +95,7 @@ def parse_text(relpath: str, text: str) -> Manifest:
         ("pom.xml.bak", None),
         ("build.gradle.orig", None),
         ("other.lockfile", None),
-        ("setup.py", None),
+        ("setup.py", "setup.py"),
         ("environment.json", None),
         ("pyproject.toml.bak", None),
         ("", None),
