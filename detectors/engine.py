@@ -312,6 +312,11 @@ def scan_file(
     ``memo``, a file whose content was scanned before returns the remembered result.
     """
     kind = classify(file.relpath, options.include_docs)
+    if kind is None and may_be_script(file.relpath):
+        try:
+            kind = classify(file.relpath, options.include_docs, file.read(SHEBANG_HEAD))
+        except OSError:
+            kind = None  # not a script we can read; the walk did not promise anything more
     if kind is None:
         return FileResult(file.relpath)
     if kind[0] is FileKind.MODEL:
@@ -348,13 +353,35 @@ def scan_file(
     return result
 
 
+INSTALLED_METADATA_DIRS = (".dist-info", ".egg-info")
+SHEBANG_HEAD = 128
+"""Bytes read from an extension-less file to see whether its shebang makes it a script."""
+
+
+def may_be_script(relpath: str) -> bool:
+    """An extension-less file name: only its first line can say whether it is source."""
+    return "." not in posixpath.basename(relpath)
+
+
 def provider_trees(findings: Iterable[Finding]) -> dict[str, str]:
-    """Directories whose manifest says the package *is* a catalog product -> that product."""
-    return {
-        posixpath.dirname(f.location.locator): f.product_name
-        for f in findings
-        if f.signal is Signal.PROVIDES
-    }
+    """Directories whose manifest says the package *is* a catalog product -> that product.
+
+    An installed package's metadata sits beside its code, not above it:
+    ``langfuse-2.0.dist-info/METADATA`` (or ``langfuse.egg-info/PKG-INFO``) speaks for the
+    sibling ``langfuse/`` package, named by the distribution with ``-`` as ``_``.
+    """
+    trees: dict[str, str] = {}
+    for f in findings:
+        if f.signal is not Signal.PROVIDES:
+            continue
+        directory = posixpath.dirname(f.location.locator)
+        trees[directory] = f.product_name
+        name = posixpath.basename(directory)
+        if name.endswith(INSTALLED_METADATA_DIRS):
+            dist = name.rsplit(".", 1)[0].split("-", 1)[0]
+            package = dist.replace("-", "_").replace(".", "_").lower()
+            trees[posixpath.join(posixpath.dirname(directory), package)] = f.product_name
+    return trees
 
 
 def provider_of(providers: dict[str, str], locator: str) -> str | None:

@@ -39,6 +39,7 @@ from detectors.engine import (
     ScanOptions,
     classify,
     finalize_scope,
+    may_be_script,
     provider_of_directory,
     provider_trees,
     scan_file,
@@ -292,9 +293,9 @@ def _scan_target(
                 collect([result])
                 providers.update(provider_trees(result.findings))
         for ref, kind in zip(directory_files, kinds, strict=True):
-            if kind is None:
+            if kind is None and not may_be_script(ref.relpath):
                 ignored += 1  # no detector reads this kind of file: no need to ship it
-            elif kind[0] is FileKind.MANIFEST:
+            elif kind is not None and kind[0] is FileKind.MANIFEST:
                 continue
             elif (
                 providers

@@ -80,6 +80,10 @@ def scope_for_directory(root: Path) -> Scope:
     return Scope("code", str(root), name)
 
 
+METADATA_DIRS = (".dist-info", ".egg-info")
+"""Directories of installed-package metadata, walked first among their siblings."""
+
+
 class LocalDirectory:
     """A directory on disk as a code source."""
 
@@ -147,6 +151,9 @@ class LocalDirectory:
                     )
                 else:
                     coverage.skip(self.scope, rel, "not a regular file (device, socket or pipe)")
+            # Installed-package metadata (``x-1.0.dist-info``) is walked before its sibling
+            # package directories, so that what it declares is known before they are read.
+            subdirs.sort(key=lambda d: not d.endswith(METADATA_DIRS))
             stack.extend((d, specs) for d in reversed(subdirs))
 
     def _ignored(
