@@ -129,6 +129,10 @@ class ResultMemo(Protocol):
         """Remember the result for this path and content."""
         ...
 
+    def put_unhashed(self, relpath: str, result: FileResult) -> None:
+        """Remember a result that was cheaper to compute than hashing the content would be."""
+        ...
+
 
 def classify(
     relpath: str, include_docs: bool = False, head: bytes = b""
@@ -345,6 +349,11 @@ def scan_file(
         return FileResult(file.relpath, skip_reason="grew beyond the size cap while being read")
     if memo is None:
         return scan_data(catalog, scope, file.relpath, data, options, kind)
+    if not catalog.prefilter(data):
+        # Nothing here needs parsing: scanning it again costs less than hashing it would.
+        result = scan_data(catalog, scope, file.relpath, data, options, kind)
+        memo.put_unhashed(file.relpath, result)
+        return result
     known = memo.get(file.relpath, data)
     if known is not None:
         return known

@@ -5,6 +5,8 @@ A scheduled scan mostly meets files it has seen: parsing them again is the whole
 
 - the **content path**: the file is read, its BLAKE2b digest (with its path and the scan
   configuration) finds the result. Fresh clones of an unchanged repository take this path.
+  Only files that hold a catalog keyword (the ones that would be parsed) are hashed: the
+  others are scanned again, which costs less than hashing them.
 - the **stat path**: a local file whose size, mtime, ctime and inode are those recorded at the
   last scan of the same scope is not read at all (git's index works the same way). A file
   modified within :data:`RACY_NS` of being recorded is never trusted by its stat.
@@ -45,6 +47,9 @@ FILE_NAME = f"results-v{CACHE_SCHEMA}.sqlite"
 RACY_NS = 2_000_000_000
 """A file modified this close to the scan that recorded it is re-read next time."""
 _DIGEST_SIZE = 20
+UNHASHED = b""
+"""The digest recorded for a file whose result was cheaper to recompute than to hash (no
+keyword hit: nothing to parse). Only the stat path can bring such a result back."""
 _BUSY_MS = 10_000
 
 
@@ -231,6 +236,10 @@ class ContentMemo:
         key = self.learned[relpath][0] if relpath in self.learned else digest(data)
         self.learned[relpath] = (key, encode_result(result))
 
+    def put_unhashed(self, relpath: str, result: FileResult) -> None:
+        """Hand back a result kept for the stat path only (its content was not hashed)."""
+        self.learned[relpath] = (UNHASHED, encode_result(result))
+
     def fresh(self) -> ContentMemo:
         """An empty memo over the same cache, for the next batch of files."""
         return ContentMemo(self.path, self.config, self.scope)
@@ -339,7 +348,7 @@ class ResultCache:
             if data is None:
                 self.content_hits += 1
             else:
-                self.misses += 1
+                self.misses += key != UNHASHED
                 self._results.append((self.config, ref.relpath, key, data))
 
     def _row(self, ref: FileRef, key: bytes) -> None:

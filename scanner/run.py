@@ -292,16 +292,18 @@ def _scan_target(
                 result = _scan_in_process(catalog, scope, ref, request.options, cache)
                 collect([result])
                 providers.update(provider_trees(result.findings))
+        # One directory at a time: the package tree that owns it, if any, is the same for all.
+        owner = (
+            provider_of_directory(providers, current_dir or "")
+            if providers and not request.deep and directory_files
+            else None
+        )
         for ref, kind in zip(directory_files, kinds, strict=True):
             if kind is None and not may_be_script(ref.relpath):
                 ignored += 1  # no detector reads this kind of file: no need to ship it
             elif kind is not None and kind[0] is FileKind.MANIFEST:
                 continue
-            elif (
-                providers
-                and not request.deep
-                and (owner := provider_of_directory(providers, posixpath.dirname(ref.relpath)))
-            ):
+            elif owner is not None:
                 skipped_in[owner] = skipped_in.get(owner, 0) + 1
                 ignored += 1
             else:
