@@ -14,6 +14,8 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import os
+import re
 import sys
 from contextlib import ExitStack
 from datetime import datetime
@@ -61,6 +63,13 @@ EXIT_LOCKED = 5
 INVENTORY_SCHEMA = "aicensus.inventory/1"
 CLOUD_TARGETS = frozenset({"aws", "azure", "gcp"})
 """Target words that name a cloud source rather than a directory."""
+GCP_PANEL = "Google Cloud (target gcp)"
+AWS_PANEL = "AWS (target aws)"
+AZURE_PANEL = "Azure (target azure)"
+ARM_TYPE = re.compile(r"Microsoft\.[A-Za-z]+/[A-Za-z/]+")
+"""An ARM resource type (``Microsoft.BotService/botServices``) among the catalog's rules."""
+GCP_ASSET_TYPE = re.compile(r"[a-z0-9-]+\.googleapis\.com/[A-Za-z*]")
+"""A Cloud Asset type (``aiplatform.googleapis.com/Endpoint``) among the catalog's rules."""
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 scan failed (no target readable, or database error); "
@@ -248,6 +257,195 @@ def scan(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
     ] = False,
+    organization: Annotated[
+        str | None, typer.Option(help="gcp: organization id to scan.", rich_help_panel=GCP_PANEL)
+    ] = None,
+    folder: Annotated[
+        str | None, typer.Option(help="gcp: folder id to scan.", rich_help_panel=GCP_PANEL)
+    ] = None,
+    projects: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="gcp: project ids to scan (repeatable, or comma-separated).",
+            rich_help_panel=GCP_PANEL,
+        ),
+    ] = None,
+    api_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="gcp: API endpoint override (Private Service Connect); {service} is replaced "
+            "by cloudasset, cloudresourcemanager, serviceusage or iamcredentials.",
+            rich_help_panel=GCP_PANEL,
+        ),
+    ] = None,
+    impersonate_service_account: Annotated[
+        str | None,
+        typer.Option(help="gcp: service account to impersonate.", rich_help_panel=GCP_PANEL),
+    ] = None,
+    credentials_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="gcp: credentials JSON (service-account key, workload identity federation) "
+            "instead of Application Default Credentials.",
+            rich_help_panel=GCP_PANEL,
+        ),
+    ] = None,
+    gcp_transport: Annotated[
+        str, typer.Option(help="gcp: grpc or rest.", rich_help_panel=GCP_PANEL)
+    ] = "grpc",
+    subscriptions: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="azure: subscription ids to scan (repeatable, or comma-separated) "
+            "[default: every subscription the credential can read].",
+            rich_help_panel=AZURE_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    management_group: Annotated[
+        str | None,
+        typer.Option(
+            help="azure: scan the subscriptions under this management group.",
+            rich_help_panel=AZURE_PANEL,
+        ),
+    ] = None,
+    azure_credential: Annotated[
+        str,
+        typer.Option(
+            help="azure: default (DefaultAzureCredential), secret (service principal; the "
+            "secret is read from AZURE_CLIENT_SECRET), certificate, managed-identity or cli.",
+            rich_help_panel=AZURE_PANEL,
+        ),
+    ] = "default",
+    tenant: Annotated[
+        str | None,
+        typer.Option(help="azure: Entra ID tenant id.", rich_help_panel=AZURE_PANEL),
+    ] = None,
+    client_id: Annotated[
+        str | None,
+        typer.Option(
+            help="azure: service principal client id (or a user-assigned managed identity's).",
+            rich_help_panel=AZURE_PANEL,
+        ),
+    ] = None,
+    certificate: Annotated[
+        Path | None,
+        typer.Option(
+            help="azure: PEM/PKCS12 certificate of the service principal (--azure-credential "
+            "certificate).",
+            rich_help_panel=AZURE_PANEL,
+        ),
+    ] = None,
+    azure_cloud: Annotated[
+        str,
+        typer.Option(help="azure: public, usgov or china.", rich_help_panel=AZURE_PANEL),
+    ] = "public",
+    arm_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="azure: Resource Manager endpoint override (private link, sovereign cloud).",
+            rich_help_panel=AZURE_PANEL,
+        ),
+    ] = None,
+    authority_host: Annotated[
+        str | None,
+        typer.Option(help="azure: Entra ID authority host override.", rich_help_panel=AZURE_PANEL),
+    ] = None,
+    azure_retries: Annotated[
+        int,
+        typer.Option(
+            help="azure: retries per request on throttling and transient errors.",
+            min=0,
+            max=10,
+            rich_help_panel=AZURE_PANEL,
+        ),
+    ] = 3,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            help="aws: named profile [default: boto3's chain].", rich_help_panel=AWS_PANEL
+        ),
+    ] = None,
+    role_arn: Annotated[
+        str | None,
+        typer.Option(help="aws: role to assume first (single account).", rich_help_panel=AWS_PANEL),
+    ] = None,
+    role_name: Annotated[
+        str,
+        typer.Option(
+            help="aws: role assumed in every other account (--org, --accounts).",
+            rich_help_panel=AWS_PANEL,
+        ),
+    ] = "OrganizationAccountAccessRole",
+    external_id: Annotated[
+        str | None,
+        typer.Option(help="aws: external id for the role assumptions.", rich_help_panel=AWS_PANEL),
+    ] = None,
+    org: Annotated[
+        bool,
+        typer.Option(
+            "--org",
+            help="aws: scan every active account of the organisation (management or "
+            "delegated-admin credentials).",
+            rich_help_panel=AWS_PANEL,
+        ),
+    ] = False,
+    accounts: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="aws: account ids to scan (repeatable, or comma-separated; with --org a filter).",
+            rich_help_panel=AWS_PANEL,
+        ),
+    ] = None,
+    regions: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="aws: regions (repeatable, or comma-separated) [default: every enabled region].",
+            rich_help_panel=AWS_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    services: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="aws: services to read (repeatable, or comma-separated) [default: all].",
+            rich_help_panel=AWS_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    aws_workers: Annotated[
+        int,
+        typer.Option(
+            help="aws: concurrent (account, region, service) reads.",
+            min=1,
+            max=128,
+            rich_help_panel=AWS_PANEL,
+        ),
+    ] = 16,
+    aws_retry_mode: Annotated[
+        str,
+        typer.Option(
+            help="aws: botocore retry mode, adaptive or standard.", rich_help_panel=AWS_PANEL
+        ),
+    ] = "adaptive",
+    aws_max_attempts: Annotated[
+        int,
+        typer.Option(
+            help="aws: attempts per call (throttling backs off).",
+            min=1,
+            max=20,
+            rich_help_panel=AWS_PANEL,
+        ),
+    ] = 8,
+    cloudtrail_days: Annotated[
+        int,
+        typer.Option(
+            help="aws: days of CloudTrail Bedrock events to read.",
+            min=1,
+            max=90,
+            rich_help_panel=AWS_PANEL,
+        ),
+    ] = 7,
 ) -> None:
     """Scan code and record the AI systems found in the inventory."""
     policies = set(fail_on or ())
@@ -258,6 +456,50 @@ def scan(
     # directory of that name); everything else is a directory or a git URL.
     code_targets = tuple(t for t in targets if t not in CLOUD_TARGETS)
     clouds: list[CloudConnector] = []
+    if "azure" in targets:
+        clouds.append(
+            _azure_source(
+                [s for value in subscriptions or () for s in value.split(",") if s.strip()],
+                management_group,
+                azure_credential,
+                tenant,
+                client_id,
+                certificate,
+                azure_cloud,
+                arm_endpoint,
+                authority_host,
+                azure_retries,
+            )
+        )
+    if "aws" in targets:
+        clouds.append(
+            _aws_source(
+                profile=profile,
+                role_arn=role_arn,
+                role_name=role_name,
+                external_id=external_id,
+                org=org,
+                accounts=_csv(accounts),
+                regions=_csv(regions),
+                services=_csv(services),
+                workers=aws_workers,
+                retry_mode=aws_retry_mode,
+                max_attempts=aws_max_attempts,
+                cloudtrail_days=cloudtrail_days,
+            )
+        )
+    if "gcp" in targets:
+        clouds.append(
+            _gcp_source(
+                organization,
+                folder,
+                [p for value in projects or () for p in value.split(",") if p.strip()],
+                api_endpoint,
+                impersonate_service_account,
+                credentials_file,
+                gcp_transport,
+            )
+        )
     request = scan_run.ScanRequest(
         targets=code_targets,
         walk=WalkOptions(
@@ -318,6 +560,160 @@ def scan(
             raise typer.Exit(EXIT_POLICY)
     if result.scan.status == "partial":
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _azure_source(
+    subscriptions: list[str],
+    management_group: str | None,
+    credential: str,
+    tenant: str | None,
+    client_id: str | None,
+    certificate: Path | None,
+    cloud: str,
+    arm_endpoint: str | None,
+    authority_host: str | None,
+    retries: int,
+) -> CloudConnector:
+    """The Azure connector for the ``azure`` target.
+
+    Besides the ARM types the connector always reads, it asks Resource Graph for every ARM type
+    a fingerprint's ``resources`` rules name, so a new AI resource type is one line of YAML. The
+    client secret is read from ``AZURE_CLIENT_SECRET`` only (a command-line value would show in
+    ``ps``); TLS trust follows ``REQUESTS_CA_BUNDLE``. The Azure SDK is imported only when an
+    Azure scan is asked for.
+    """
+    from connectors.azure import AzureConfigError, AzureConnector, AzureOptions
+
+    try:
+        catalog = load_catalog()
+    except CatalogError as exc:
+        raise _fail(f"fingerprint catalog: {exc}", EXIT_USAGE) from exc
+    extra = sorted(
+        {
+            rule.type
+            for fp in catalog.files
+            for product in fp.products
+            for rule in product.signals.resources
+            if ARM_TYPE.fullmatch(rule.type)
+        }
+    )
+    try:
+        options = AzureOptions(
+            cloud=cloud,
+            arm_endpoint=arm_endpoint,
+            authority_host=authority_host,
+            credential=credential,  # type: ignore[arg-type]  # validated by AzureOptions
+            tenant_id=tenant,
+            client_id=client_id,
+            client_secret=os.environ.get("AZURE_CLIENT_SECRET") or None,
+            certificate_path=str(certificate) if certificate else None,
+            subscriptions=tuple(subscriptions),
+            management_group=management_group,
+            retries=retries,
+            extra_types=tuple(extra),
+        )
+    except AzureConfigError as exc:
+        raise _fail(f"azure: {exc}", EXIT_USAGE) from exc
+    return AzureConnector(options)
+
+
+def _csv(values: list[str] | None) -> tuple[str, ...]:
+    """Repeatable, comma-separated option values as one tuple."""
+    return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+
+
+def _aws_source(
+    *,
+    profile: str | None,
+    role_arn: str | None,
+    role_name: str,
+    external_id: str | None,
+    org: bool,
+    accounts: tuple[str, ...],
+    regions: tuple[str, ...],
+    services: tuple[str, ...],
+    workers: int,
+    retry_mode: str,
+    max_attempts: int,
+    cloudtrail_days: int,
+) -> CloudConnector:
+    """The AWS connector for the ``aws`` target; boto3 is imported only when AWS is scanned.
+
+    Endpoints follow boto3's own settings (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``,
+    profiles), so VPC endpoints and local stand-ins need no option here.
+    """
+    from connectors.aws import SERVICES, AwsConnector, AwsOptions
+
+    unknown = sorted(set(services) - set(SERVICES))
+    if unknown:
+        raise _fail(
+            f"aws: unknown service(s) {', '.join(unknown)}; choose from {', '.join(SERVICES)}",
+            EXIT_USAGE,
+        )
+    if retry_mode not in ("adaptive", "standard"):
+        raise _fail(f"aws: unknown retry mode {retry_mode!r}: adaptive or standard", EXIT_USAGE)
+    options = AwsOptions(
+        profile=profile,
+        role_arn=role_arn,
+        role_name=role_name,
+        external_id=external_id,
+        org=org,
+        accounts=accounts,
+        regions=regions,
+        services=services or SERVICES,
+        max_workers=workers,
+        retry_mode=retry_mode,
+        max_attempts=max_attempts,
+        cloudtrail_days=cloudtrail_days,
+    )
+    return AwsConnector(options)
+
+
+def _gcp_source(
+    organization: str | None,
+    folder: str | None,
+    projects: list[str],
+    api_endpoint: str | None,
+    impersonate: str | None,
+    credentials_file: Path | None,
+    transport: str,
+) -> CloudConnector:
+    """The GCP connector for the ``gcp`` target, searching the catalog's Cloud Asset types.
+
+    The asset types come from the fingerprints (``resources`` and ``iac`` rules naming a
+    ``*.googleapis.com/`` type; a trailing ``*`` becomes ``.*``), so a new AI asset type is one
+    line of YAML. The Google SDK is imported only when a GCP scan is asked for.
+    """
+    from connectors.gcp import GcpAccess, GcpConnector
+
+    try:
+        catalog = load_catalog()
+    except CatalogError as exc:
+        raise _fail(f"fingerprint catalog: {exc}", EXIT_USAGE) from exc
+    names = [
+        rule.type
+        for fp in catalog.files
+        for product in fp.products
+        for rules in (product.signals.resources, product.signals.iac)
+        for rule in rules
+    ]
+    types = [
+        name[:-1] + ".*" if name.endswith("*") else name
+        for name in names
+        if GCP_ASSET_TYPE.match(name)
+    ]
+    try:
+        access = GcpAccess(
+            credentials_file=credentials_file,
+            impersonate=impersonate,
+            api_endpoint=api_endpoint,
+            transport=transport,
+        )
+        return GcpConnector(
+            types, organization=organization, folder=folder, projects=projects, access=access
+        )
+    except ValueError as exc:
+        raise _fail(f"gcp: {exc} (--organization, --folder, --projects)", EXIT_USAGE) from exc
 
 
 def _print_systems(systems: list[SystemRecord], title: str) -> None:
