@@ -265,10 +265,11 @@ class Catalog:
         self, name: str = "", publisher: str = "", app_id: str = "", hosts: Iterable[str] = ()
     ) -> dict[str, str]:
         """Products a SaaS application is, each with what matched it: ``id``, ``name``,
-        ``domain`` or ``publisher`` (in that order of strength; the strongest is kept).
+        ``domain`` or ``publisher`` (in that order of strength).
 
-        A publisher alone names a product only when no id, name or domain matched: an app by
-        OpenAI is ChatGPT unless its name says which other OpenAI app it is.
+        A weaker kind counts only when no stronger one matched: a "Claude Code" app whose
+        redirect URL is on claude.ai is Claude Code, not also Claude; an app by OpenAI is
+        ChatGPT unless its name says which other OpenAI app it is.
         """
         found: dict[str, str] = {}
         for pid in self.app_ids.get(app_id.strip().lower(), ()) if app_id else ():
@@ -280,6 +281,8 @@ class Catalog:
             for prefix, pid in self.app_name_prefixes:
                 if key.startswith(prefix):
                     found.setdefault(pid, "name")
+        if found:
+            return found  # an id or a name says which app it is; its domains add nothing
         for host in hosts:
             parts = host.lower().rstrip(".").split(".")
             for i in range(len(parts) - 1):

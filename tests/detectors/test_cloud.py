@@ -177,6 +177,10 @@ def test_a_saas_app_is_matched_by_id_name_domain_or_publisher() -> None:
     assert products(name="acme_chat_sku", app_id="ACME_CHAT_SKU") == {
         "acme-chat": ("id: ACME_CHAT_SKU", Confidence.HIGH)
     }
+    # a name says which app it is: a domain of another product of the vendor adds nothing
+    assert products(name="Acme Chat", app_id="z", hosts=("acmenotes.ai",)) == {
+        "acme-chat": ("name: Acme Chat", Confidence.HIGH)
+    }
     # a cloud resource without app facts is never matched by its name
     assert products(name="Acme Chat") == {}
     assert products(name="Payroll", publisher="Contoso", app_id="z") == {}
