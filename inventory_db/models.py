@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -212,3 +224,108 @@ class ScanLock(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(255))
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- governance (governance/): assessments, risks, lifecycle, controls --------------------------
+
+
+class Assessment(Base):
+    """One AI system impact assessment (ISO/IEC 42001 6.1.4, A.5); a new one never overwrites
+    an old one, so the latest per system is current and the rest is its history."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_system", "ai_system_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ai_system_id: Mapped[int] = mapped_column(ForeignKey("ai_systems.id", ondelete="CASCADE"))
+    intended_purpose: Mapped[str] = mapped_column(Text)
+    affected_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    questionnaire_version: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    suggested_tier: Mapped[str] = mapped_column(String(32))
+    """What aicensus suggested when the person assessed, kept beside what they confirmed."""
+    rationale: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tier: Mapped[str] = mapped_column(String(32))
+    """The tier the assessor confirmed (equal to, or overriding, the suggestion)."""
+    role: Mapped[str] = mapped_column(String(32))
+    gpai: Mapped[bool] = mapped_column(Boolean, default=False)
+    assessor: Mapped[str] = mapped_column(String(256))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    next_review: Mapped[date] = mapped_column(Date)
+    basis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """The evidence facts at assessment time (models, vendors, customer-facing): re-assessment
+    triggers compare the inventory with it."""
+    source: Mapped[str] = mapped_column(String(16))
+    """``cli`` or ``import``."""
+    recorded_by: Mapped[str] = mapped_column(String(256))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class RiskEntry(Base):
+    """One risk register entry of an assessment."""
+
+    __tablename__ = "risk_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    risk: Mapped[str] = mapped_column(Text)
+    likelihood: Mapped[int] = mapped_column(Integer)
+    impact: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    treatment: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str] = mapped_column(String(256), default="")
+    due: Mapped[date | None] = mapped_column(Date)
+    controls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Annex A control ids that treat the risk."""
+
+
+class LifecycleEvent(Base):
+    """Append-only lifecycle history: a system moved from one stage to another (who, when)."""
+
+    __tablename__ = "lifecycle_events"
+    __table_args__ = (Index("ix_lifecycle_events_system", "ai_system_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ai_system_id: Mapped[int] = mapped_column(ForeignKey("ai_systems.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(256))
+    from_stage: Mapped[str] = mapped_column(String(32))
+    from_inferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The stage left was the one inferred from evidence, never set by a person."""
+    to_stage: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ControlStatus(Base):
+    """Append-only per-system status of one Annex A control; the latest row per control wins."""
+
+    __tablename__ = "control_status"
+    __table_args__ = (Index("ix_control_status_system", "ai_system_id", "control_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ai_system_id: Mapped[int] = mapped_column(ForeignKey("ai_systems.id", ondelete="CASCADE"))
+    control_id: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    """not-started, in-progress, implemented or not-applicable."""
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reviewer: Mapped[str] = mapped_column(String(256), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(256))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SoaEntry(Base):
+    """The organisation's Statement of Applicability, one row per Annex A control."""
+
+    __tablename__ = "soa_entries"
+
+    control_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    applicable: Mapped[bool] = mapped_column(Boolean)
+    justification: Mapped[str] = mapped_column(Text, default="")
+    implementation: Mapped[str] = mapped_column(String(16))
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_by: Mapped[str] = mapped_column(String(256))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

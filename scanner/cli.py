@@ -20,7 +20,7 @@ import sys
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,6 +32,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from typer.core import TyperCommand
 
 from connectors.base import CloudConnector, ProgressSink
 from connectors.code.local import DEFAULT_EXCLUDES, WalkOptions
@@ -48,10 +49,16 @@ from inventory_db.store import (
     StoreError,
     SystemRecord,
 )
+from reports import notify
 from reports.diff import diff_json, diff_markdown, is_shadow
+from reports.inventory import INVENTORY_SCHEMA, system_json
 from scanner import __version__
 from scanner import run as scan_run
 from scanner.cache import default_cache_dir
+
+if TYPE_CHECKING:
+    from connectors.saas.github_repos import RepoFilter
+from scanner.governance_cli import controls_app, lifecycle_app, risk_app
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -60,9 +67,18 @@ EXIT_PARTIAL = 3
 EXIT_POLICY = 4
 EXIT_LOCKED = 5
 
-INVENTORY_SCHEMA = "aicensus.inventory/1"
-CLOUD_TARGETS = frozenset({"aws", "azure", "gcp"})
-"""Target words that name a cloud source rather than a directory."""
+CLOUD_TARGETS = frozenset(
+    {"aws", "azure", "gcp", "google-workspace", "github", "m365", "okta", "slack"}
+)
+"""Target words that name a cloud or SaaS source rather than a directory."""
+WORKSPACE_PANEL = "Google Workspace (target google-workspace)"
+GITHUB_REPOS_PANEL = "GitHub repositories (target github)"
+GITHUB_PANEL = "GitHub organisation (target github)"
+M365_PANEL = "Microsoft 365 / Entra ID (target m365)"
+OKTA_PANEL = "Okta (target okta)"
+SLACK_PANEL = "Slack (target slack)"
+LICENSING_PRODUCT = re.compile(r"\d{6}")
+"""A Google Licensing API product id (``101047``) among the catalog's app ids."""
 GCP_PANEL = "Google Cloud (target gcp)"
 AWS_PANEL = "AWS (target aws)"
 AZURE_PANEL = "Azure (target azure)"
@@ -93,6 +109,9 @@ app.add_typer(inventory_app, name="inventory")
 app.add_typer(fingerprints_app, name="fingerprints")
 app.add_typer(register_app, name="register")
 app.add_typer(db_app, name="db")
+app.add_typer(risk_app, name="risk")
+app.add_typer(lifecycle_app, name="lifecycle")
+app.add_typer(controls_app, name="controls")
 
 out = Console()
 err = Console(stderr=True)
@@ -203,7 +222,32 @@ class _RichSink:
             err.print(f"[yellow]![/] {task}: {message}", highlight=False, soft_wrap=True)
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+class _ScanCommand(TyperCommand):
+    """``scan`` with one argument rewrite: ``--org NAME`` next to the ``github`` target is the
+    GitHub organisation (``--github-org NAME``), while a bare ``--org`` stays AWS's switch."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's vendored Context
+        """Rewrite ``--org NAME`` to ``--github-org NAME`` when ``github`` is a target."""
+        if "github" in args:
+            rewritten: list[str] = []
+            i = 0
+            while i < len(args):
+                nxt = args[i + 1] if i + 1 < len(args) else ""
+                named = nxt and not nxt.startswith("-") and nxt not in CLOUD_TARGETS
+                if args[i] == "--org" and named:
+                    rewritten += ["--github-org", nxt]
+                    i += 2
+                    continue
+                if args[i].startswith("--org="):
+                    rewritten.append("--github-org=" + args[i].removeprefix("--org="))
+                else:
+                    rewritten.append(args[i])
+                i += 1
+            args = rewritten
+        return super().parse_args(ctx, args)
+
+
+@app.command(epilog=EXIT_CODES_HELP, cls=_ScanCommand)
 def scan(
     targets: Annotated[
         list[str],
@@ -218,7 +262,10 @@ def scan(
     ] = None,
     no_default_excludes: Annotated[
         bool,
-        typer.Option(help=f"Also walk {', '.join(DEFAULT_EXCLUDES[:6])}, ... directories."),
+        typer.Option(
+            "--no-default-excludes",
+            help=f"Also walk {', '.join(DEFAULT_EXCLUDES[:6])}, ... directories.",
+        ),
     ] = False,
     gitignore: Annotated[bool, typer.Option(help="Skip what .gitignore files ignore.")] = False,
     max_file_size: Annotated[
@@ -243,6 +290,32 @@ def scan(
             "register).",
         ),
     ] = None,
+    notify_webhook_env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--notify-webhook-env",
+            help="Name of an environment variable holding a webhook URL to notify when the scan "
+            "finds new shadow AI (repeatable). The URL itself is a secret and never printed.",
+            metavar="VAR",
+            rich_help_panel="Notifications",
+        ),
+    ] = None,
+    notify_format: Annotated[
+        str,
+        typer.Option(
+            help="Webhook payload: slack, teams (Adaptive Card) or json.",
+            rich_help_panel="Notifications",
+        ),
+    ] = "slack",
+    notify_retries: Annotated[
+        int,
+        typer.Option(
+            help="Retries per webhook on transient failures (back-off 0.5s, 1s, 2s, ...).",
+            min=0,
+            max=10,
+            rich_help_panel="Notifications",
+        ),
+    ] = 3,
     lock: Annotated[
         bool, typer.Option("--lock", help="Refuse to run while another scan holds the lock.")
     ] = False,
@@ -446,12 +519,245 @@ def scan(
             rich_help_panel=AWS_PANEL,
         ),
     ] = 7,
+    include_principals: Annotated[
+        bool,
+        typer.Option(
+            "--include-principals",
+            help="SaaS: keep who granted or holds each app or licence (e-mail addresses); "
+            "counts only by default.",
+        ),
+    ] = False,
+    workspace_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="AICENSUS_WORKSPACE_KEY_FILE",
+            help="google-workspace: service-account key (JSON) with domain-wide delegation.",
+            rich_help_panel=WORKSPACE_PANEL,
+        ),
+    ] = None,
+    workspace_admin: Annotated[
+        str | None,
+        typer.Option(
+            envvar="AICENSUS_WORKSPACE_ADMIN",
+            help="google-workspace: the admin's e-mail the service account acts as.",
+            rich_help_panel=WORKSPACE_PANEL,
+        ),
+    ] = None,
+    workspace_customer_id: Annotated[
+        str | None,
+        typer.Option(
+            help="google-workspace: customer id (C0...), the tenant's scope id.",
+            rich_help_panel=WORKSPACE_PANEL,
+        ),
+    ] = None,
+    workspace_domain: Annotated[
+        str | None,
+        typer.Option(
+            help="google-workspace: primary domain (the scope id when no customer id is given).",
+            rich_help_panel=WORKSPACE_PANEL,
+        ),
+    ] = None,
+    workspace_days: Annotated[
+        int,
+        typer.Option(
+            help="google-workspace: days of token activity to read.",
+            min=1,
+            max=180,
+            rich_help_panel=WORKSPACE_PANEL,
+        ),
+    ] = 180,
+    workspace_user_tokens: Annotated[
+        bool,
+        typer.Option(
+            "--workspace-user-tokens",
+            help="google-workspace: also read every user's current OAuth tokens (Directory API, "
+            "one call per user).",
+            rich_help_panel=WORKSPACE_PANEL,
+        ),
+    ] = False,
+    workspace_api_url: Annotated[
+        str,
+        typer.Option(help="google-workspace: Admin SDK base URL.", rich_help_panel=WORKSPACE_PANEL),
+    ] = "https://admin.googleapis.com",
+    workspace_licensing_url: Annotated[
+        str,
+        typer.Option(
+            help="google-workspace: Licensing API base URL.", rich_help_panel=WORKSPACE_PANEL
+        ),
+    ] = "https://licensing.googleapis.com",
+    workspace_token_uri: Annotated[
+        str | None,
+        typer.Option(
+            help="google-workspace: token endpoint override [default: the key file's].",
+            rich_help_panel=WORKSPACE_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    github_org: Annotated[
+        str | None,
+        typer.Option(
+            help="github: the organisation to read (--org NAME works too next to the github "
+            "target; a bare --org is the AWS organisation flag).",
+            rich_help_panel=GITHUB_PANEL,
+        ),
+    ] = None,
+    github_url: Annotated[
+        str,
+        typer.Option(
+            help="github: REST API base URL (GitHub Enterprise Server: https://HOST/api/v3).",
+            rich_help_panel=GITHUB_PANEL,
+        ),
+    ] = "https://api.github.com",
+    github_token_env: Annotated[
+        str,
+        typer.Option(
+            help="github: name of the environment variable holding the token (never the token).",
+            rich_help_panel=GITHUB_PANEL,
+        ),
+    ] = "GITHUB_TOKEN",
+    repos: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="github: only repositories whose name (or owner/name) matches one of these "
+            "globs (repeatable, or comma-separated).",
+            rich_help_panel=GITHUB_REPOS_PANEL,
+        ),
+    ] = None,
+    exclude_repos: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="github: skip repositories matching these globs (repeatable, or comma-separated).",
+            rich_help_panel=GITHUB_REPOS_PANEL,
+        ),
+    ] = None,
+    include_archived: Annotated[
+        bool,
+        typer.Option(
+            "--include-archived",
+            help="github: also scan archived repositories.",
+            rich_help_panel=GITHUB_REPOS_PANEL,
+        ),
+    ] = False,
+    include_forks: Annotated[
+        bool,
+        typer.Option(
+            "--include-forks", help="github: also scan forks.", rich_help_panel=GITHUB_REPOS_PANEL
+        ),
+    ] = False,
+    clone: Annotated[
+        bool,
+        typer.Option(
+            "--clone",
+            help="github: shallow-clone each default branch (git) instead of downloading its "
+            "tarball.",
+            rich_help_panel=GITHUB_REPOS_PANEL,
+        ),
+    ] = False,
+    m365_tenant: Annotated[
+        str | None,
+        typer.Option(
+            help="m365: Entra ID tenant id (required).",
+            rich_help_panel=M365_PANEL,
+            envvar="AICENSUS_M365_TENANT",
+        ),
+    ] = None,
+    m365_client_id: Annotated[
+        str | None,
+        typer.Option(
+            help="m365: app registration's client id; its secret is read from --m365-secret-env "
+            "[default: DefaultAzureCredential].",
+            rich_help_panel=M365_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    m365_secret_env: Annotated[
+        str,
+        typer.Option(
+            help="m365: environment variable holding the client secret of --m365-client-id.",
+            rich_help_panel=M365_PANEL,
+        ),
+    ] = "AZURE_CLIENT_SECRET",
+    m365_token_env: Annotated[
+        str | None,
+        typer.Option(
+            help="m365: environment variable holding a ready Graph access token (instead of "
+            "azure-identity).",
+            rich_help_panel=M365_PANEL,
+        ),
+    ] = None,
+    graph_url: Annotated[
+        str,
+        typer.Option(
+            help="m365: Microsoft Graph base URL (national clouds: https://graph.microsoft.us, "
+            "https://microsoftgraph.chinacloudapi.cn).",
+            rich_help_panel=M365_PANEL,
+        ),
+    ] = "https://graph.microsoft.com",
+    m365_authority: Annotated[
+        str | None,
+        typer.Option(
+            help="m365: Entra ID authority host (login.microsoftonline.us, "
+            "login.chinacloudapi.cn) [default: global].",
+            rich_help_panel=M365_PANEL,
+            show_default=False,
+        ),
+    ] = None,
+    m365_assignments: Annotated[
+        bool,
+        typer.Option(
+            help="m365: read each third-party app's application permissions and assignments "
+            "(2 calls per app).",
+            rich_help_panel=M365_PANEL,
+        ),
+    ] = True,
+    okta_url: Annotated[
+        str | None,
+        typer.Option(
+            help="okta: the org URL, e.g. https://acme.okta.com (required).",
+            rich_help_panel=OKTA_PANEL,
+        ),
+    ] = None,
+    okta_token_env: Annotated[
+        str,
+        typer.Option(
+            help="okta: environment variable holding the API token (or OAuth access token).",
+            rich_help_panel=OKTA_PANEL,
+        ),
+    ] = "OKTA_API_TOKEN",
+    okta_auth: Annotated[
+        str,
+        typer.Option(
+            help="okta: ssws (API token) or bearer (OAuth service-app token, scope "
+            "okta.apps.read).",
+            rich_help_panel=OKTA_PANEL,
+        ),
+    ] = "ssws",
+    slack_token_env: Annotated[
+        str,
+        typer.Option(
+            help="slack: environment variable holding the token (admin.apps:read on Enterprise "
+            "Grid, else admin for team.integrationLogs).",
+            rich_help_panel=SLACK_PANEL,
+        ),
+    ] = "SLACK_TOKEN",
+    slack_url: Annotated[
+        str,
+        typer.Option(help="slack: Web API base URL.", rich_help_panel=SLACK_PANEL),
+    ] = "https://slack.com/api",
 ) -> None:
     """Scan code and record the AI systems found in the inventory."""
     policies = set(fail_on or ())
     unknown = policies - {"new-shadow-ai"}
     if unknown:
         raise _fail(f"unknown --fail-on condition(s): {', '.join(sorted(unknown))}", EXIT_USAGE)
+    if notify_format not in notify.FORMATS:
+        raise _fail(
+            f"unknown --notify-format {notify_format!r}: use {', '.join(notify.FORMATS)}",
+            EXIT_USAGE,
+        )
+    webhooks, unusable = notify.webhooks_from_env(notify_webhook_env or (), notify_format)
+    for problem in unusable:
+        err.print(f"[yellow]![/] notify: {problem.error}", highlight=False, soft_wrap=True)
     # A cloud keyword among the targets reads that cloud with its options (write ./aws for a
     # directory of that name); everything else is a directory or a git URL.
     code_targets = tuple(t for t in targets if t not in CLOUD_TARGETS)
@@ -500,6 +806,48 @@ def scan(
                 gcp_transport,
             )
         )
+    if "google-workspace" in targets:
+        clouds.append(
+            _workspace_source(
+                key_file=workspace_key_file,
+                admin=workspace_admin,
+                customer_id=workspace_customer_id,
+                domain=workspace_domain,
+                days=workspace_days,
+                user_tokens=workspace_user_tokens,
+                api_url=workspace_api_url,
+                licensing_url=workspace_licensing_url,
+                token_uri=workspace_token_uri,
+                include_principals=include_principals,
+            )
+        )
+    repo_sources: list[scan_run.RepoSource] = []
+    if "m365" in targets:
+        clouds.append(
+            _m365_source(
+                tenant=m365_tenant,
+                client_id=m365_client_id,
+                secret_env=m365_secret_env,
+                token_env=m365_token_env,
+                graph_url=graph_url,
+                authority=m365_authority,
+                assignments=m365_assignments,
+                include_principals=include_principals,
+            )
+        )
+    if "okta" in targets:
+        clouds.append(_okta_source(okta_url, okta_token_env, okta_auth, include_principals))
+    if "slack" in targets:
+        clouds.append(_slack_source(slack_url, slack_token_env, include_principals))
+    if "github" in targets:
+        if not github_org:
+            raise _fail("github: name the organisation with --org (or --github-org)", EXIT_USAGE)
+        _require_env(github_token_env, "github")
+        clouds.append(_github_source(github_org, github_url, github_token_env, include_principals))
+        repo_filter = _repo_filter(repos, exclude_repos, include_archived, include_forks)
+        repo_sources.append(
+            _github_repos_source(github_org, github_url, github_token_env, repo_filter, clone)
+        )
     request = scan_run.ScanRequest(
         targets=code_targets,
         walk=WalkOptions(
@@ -511,6 +859,7 @@ def scan(
         jobs=jobs,
         deep=deep,
         clouds=tuple(clouds),
+        repo_sources=tuple(repo_sources),
         cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
     )
     try:
@@ -552,14 +901,39 @@ def scan(
     )
     if result.scan.status == "failed":
         raise typer.Exit(EXIT_FAILED)
-    if "new-shadow-ai" in policies:
-        shadow = [c for c in store.diff(to_scan=scan_id).changes if is_shadow(c)]
-        if shadow:
+    if "new-shadow-ai" in policies or webhooks or unusable:
+        latest = store.diff(to_scan=scan_id)
+        shadow = [c for c in latest.changes if is_shadow(c)]
+        notice = notify.shadow_notice(shadow, scan_id, latest.from_scan)
+        if notice is not None and (webhooks or unusable):
+            _notify(webhooks, unusable, notice, notify_retries)
+        if shadow and "new-shadow-ai" in policies:
             names = ", ".join(f"{c.system.product_name} in {c.system.scope_name}" for c in shadow)
             err.print(f"new shadow AI ({len(shadow)}): {names}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_POLICY)
     if result.scan.status == "partial":
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _notify(
+    webhooks: list[notify.Webhook],
+    unusable: list[notify.Delivery],
+    notice: notify.Notice,
+    retries: int,
+) -> list[notify.Delivery]:
+    """Send the notice; print one line per webhook. Never fails the scan (its exit code stands)."""
+    outcomes = [*unusable, *notify.notify(webhooks, notice, retries=retries)]
+    for d in outcomes:
+        if d.ok:
+            err.print(f"notified {d.webhook} (attempts: {d.attempts})", highlight=False)
+        else:
+            err.print(
+                f"[yellow]![/] notification to {d.webhook} failed after {d.attempts} "
+                f"attempt(s): {d.error}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    return outcomes
 
 
 def _azure_source(
@@ -716,6 +1090,221 @@ def _gcp_source(
         raise _fail(f"gcp: {exc} (--organization, --folder, --projects)", EXIT_USAGE) from exc
 
 
+def _workspace_source(
+    *,
+    key_file: Path | None,
+    admin: str | None,
+    customer_id: str | None,
+    domain: str | None,
+    days: int,
+    user_tokens: bool,
+    api_url: str,
+    licensing_url: str,
+    token_uri: str | None,
+    include_principals: bool,
+) -> CloudConnector:
+    """The Google Workspace connector for the ``google-workspace`` target.
+
+    The Licensing API products counted are the catalog's app ids that are Licensing product
+    ids (six digits, ``101047``), so a new AI add-on is one line of YAML.
+    """
+    from connectors.saas.google_workspace import (
+        GoogleWorkspaceConnector,
+        WorkspaceConfigError,
+        WorkspaceOptions,
+    )
+
+    if key_file is None or not admin:
+        raise _fail(
+            "google-workspace: --workspace-key-file and --workspace-admin are needed",
+            EXIT_USAGE,
+        )
+    try:
+        catalog = load_catalog()
+    except CatalogError as exc:
+        raise _fail(f"fingerprint catalog: {exc}", EXIT_USAGE) from exc
+    products = sorted(
+        {
+            app_id
+            for fp in catalog.files
+            for product in fp.products
+            for rule in product.signals.apps
+            for app_id in rule.ids
+            if LICENSING_PRODUCT.fullmatch(app_id)
+        }
+    )
+    try:
+        options = WorkspaceOptions(
+            key_file=key_file,
+            subject=admin,
+            customer_id=customer_id or "",
+            domain=domain or "",
+            days=days,
+            user_tokens=user_tokens,
+            licence_products=tuple(products),
+            include_principals=include_principals,
+            admin_api=api_url,
+            licensing_api=licensing_url,
+            token_uri=token_uri,
+        )
+        return GoogleWorkspaceConnector(options)
+    except WorkspaceConfigError as exc:
+        raise _fail(f"google-workspace: {exc}", EXIT_USAGE) from exc
+
+
+def _repo_filter(
+    repos: list[str] | None,
+    exclude_repos: list[str] | None,
+    include_archived: bool,
+    include_forks: bool,
+) -> RepoFilter:
+    """Which repositories of a GitHub organisation the ``github`` target scans."""
+    from connectors.saas.github_repos import RepoFilter
+
+    return RepoFilter(
+        include=_csv(repos),
+        exclude=_csv(exclude_repos),
+        include_archived=include_archived,
+        include_forks=include_forks,
+    )
+
+
+def _require_env(variable: str, source: str) -> None:
+    """Fail early, naming the variable, when a SaaS token's environment variable is unset."""
+    if not os.environ.get(variable, "").strip():
+        raise _fail(f"{source}: environment variable {variable} (the token) is not set", EXIT_USAGE)
+
+
+def _saas_url(url: str, source: str, option: str) -> str:
+    if not url.startswith(("https://", "http://")):
+        raise _fail(f"{source}: {option} must be an http(s) URL, not {url!r}", EXIT_USAGE)
+    return url
+
+
+def _m365_source(
+    *,
+    tenant: str | None,
+    client_id: str | None,
+    secret_env: str,
+    token_env: str | None,
+    graph_url: str,
+    authority: str | None,
+    assignments: bool,
+    include_principals: bool,
+) -> CloudConnector:
+    """The Microsoft 365 / Entra ID connector for the ``m365`` target.
+
+    The Graph token comes from azure-identity for ``{graph_url}/.default``: a client secret
+    (read from the environment variable named by ``secret_env``, never from the command line)
+    when a client id is given, else ``DefaultAzureCredential``; or a ready token from
+    ``token_env``. azure-identity is imported only when an m365 scan is asked for.
+    """
+    from connectors.saas.http import env_token
+    from connectors.saas.m365 import M365Connector, M365Options, graph_token
+
+    if not tenant:
+        raise _fail("m365: --m365-tenant (the Entra ID tenant id) is required", EXIT_USAGE)
+    graph_url = _saas_url(graph_url, "m365", "--graph-url")
+    if token_env:
+        _require_env(token_env, "m365")
+        token = env_token(token_env)
+    else:
+        from azure.identity import ClientSecretCredential, DefaultAzureCredential
+
+        kwargs: dict[str, Any] = {"authority": authority} if authority else {}
+        secret = os.environ.get(secret_env, "") if client_id else ""
+        if client_id and not secret:
+            raise _fail(
+                f"m365: environment variable {secret_env} (the client secret) is not set",
+                EXIT_USAGE,
+            )
+        try:
+            credential: Any = (
+                ClientSecretCredential(tenant, client_id, secret, **kwargs)
+                if client_id
+                else DefaultAzureCredential(**kwargs)
+            )
+        except ValueError as exc:  # a malformed tenant id or authority
+            raise _fail(f"m365: {exc}", EXIT_USAGE) from exc
+        token = graph_token(credential, graph_url)
+    return M365Connector(
+        M365Options(
+            tenant_id=tenant,
+            token=token,
+            graph_url=graph_url,
+            include_principals=include_principals,
+            read_assignments=assignments,
+        )
+    )
+
+
+def _okta_source(
+    org_url: str | None, token_env: str, auth: str, include_principals: bool
+) -> CloudConnector:
+    """The Okta connector for the ``okta`` target; the token is read from ``token_env``."""
+    from connectors.saas.http import env_token
+    from connectors.saas.okta import OktaConnector, OktaOptions
+
+    if not org_url:
+        raise _fail("okta: --okta-url (e.g. https://acme.okta.com) is required", EXIT_USAGE)
+    _require_env(token_env, "okta")
+    try:
+        options = OktaOptions(
+            org_url=_saas_url(org_url, "okta", "--okta-url"),
+            token=env_token(token_env),
+            auth=auth,
+            include_principals=include_principals,
+        )
+    except ValueError as exc:
+        raise _fail(f"okta: {exc}", EXIT_USAGE) from exc
+    return OktaConnector(options)
+
+
+def _slack_source(api_url: str, token_env: str, include_principals: bool) -> CloudConnector:
+    """The Slack connector for the ``slack`` target; the token is read from ``token_env``."""
+    from connectors.saas.http import env_token
+    from connectors.saas.slack import SlackConnector, SlackOptions
+
+    _require_env(token_env, "slack")
+    return SlackConnector(
+        SlackOptions(
+            token=env_token(token_env),
+            api_url=_saas_url(api_url, "slack", "--slack-url"),
+            include_principals=include_principals,
+        )
+    )
+
+
+def _github_source(
+    org: str, api_url: str, token_env: str, include_principals: bool
+) -> CloudConnector:
+    """The organisation's Copilot seats and installed GitHub Apps for the ``github`` target."""
+    from connectors.saas.github_admin import GitHubAdminConnector, GitHubAdminOptions
+    from connectors.saas.http import env_token
+
+    return GitHubAdminConnector(
+        GitHubAdminOptions(
+            org=org,
+            token=env_token(token_env),
+            api_url=_saas_url(api_url, "github", "--github-url"),
+            include_principals=include_principals,
+        )
+    )
+
+
+def _github_repos_source(
+    org: str, api_url: str, token_env: str, filters: RepoFilter, clone: bool
+) -> scan_run.RepoSource:
+    """The organisation's repositories as a code source; the token is read from ``token_env``
+    at request time (by name on the command line, never by value)."""
+    from connectors.saas.github_repos import GitHubRepositories
+    from connectors.saas.http import env_token
+
+    return GitHubRepositories(
+        org, api_url=api_url, token=env_token(token_env), filters=filters, clone=clone
+    )
+
+
 def _print_systems(systems: list[SystemRecord], title: str) -> None:
     table = Table(title=title, title_justify="left")
     table.add_column("ID", justify="right")
@@ -738,43 +1327,6 @@ def _print_systems(systems: list[SystemRecord], title: str) -> None:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
-
-
-def system_json(s: SystemRecord) -> dict[str, Any]:
-    """One system in the public ``aicensus.inventory/1`` shape."""
-    return {
-        "id": s.id,
-        "identity_key": s.identity_key,
-        "vendor": s.vendor,
-        "vendor_name": s.vendor_name,
-        "product": s.product,
-        "product_name": s.product_name,
-        "category": s.category,
-        "scope": {"kind": s.scope_kind, "id": s.scope_id, "name": s.scope_name},
-        "resource": {"id": s.instance, "name": s.instance_name} if s.instance else None,
-        "models": list(s.models),
-        "first_seen": _iso(s.first_seen),
-        "last_seen": _iso(s.last_seen),
-        "status": s.status,
-        "owner": {"name": s.owner, "email": s.owner_email, "team": s.team},
-        "business_purpose": s.business_purpose,
-        "suggested_owners": [
-            {"owner": h.owner, "source": h.source, "detail": h.detail} for h in s.suggested_owners
-        ],
-        "confidence": s.confidence,
-        "evidence": [
-            {
-                "location": e.location,
-                "fingerprint": e.fingerprint,
-                "signal": e.signal,
-                "confidence": e.confidence,
-                "snippet": e.snippet,
-                "models": list(e.models),
-                "attributes": dict(e.attributes),
-            }
-            for e in s.evidence
-        ],
-    }
 
 
 def _details(attributes: dict[str, str]) -> str:
@@ -1148,6 +1700,63 @@ def register_import(
     except StoreError as exc:
         raise _fail(str(exc), EXIT_FAILED) from exc
     out.print(f"{len(rows)} rows applied, {changed} field changes recorded")
+
+
+REPORT_FORMATS = ("json", "csv", "xlsx", "cyclonedx", "sarif", "html", "markdown")
+"""Formats of `aicensus report` (reports.render.FORMATS; listed here so --help needs no import)."""
+
+
+@app.command()
+def report(
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help=f"One of: {', '.join(REPORT_FORMATS)}."),
+    ],
+    db: DbOption = DEFAULT_URL,
+    scan_id: Annotated[
+        int | None,
+        typer.Option("--scan", help="Report what scan N saw (default: the current inventory)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write [default: stdout].", show_default=False),
+    ] = None,
+    show_low: Annotated[
+        bool, typer.Option("--all", help="Include low-confidence systems (tests, docs, vendored).")
+    ] = False,
+    table: Annotated[
+        str, typer.Option(help="csv: which table, systems, evidence or vendors.")
+    ] = "systems",
+) -> None:
+    """Write the inventory as JSON, CSV, XLSX, CycloneDX, SARIF, HTML or the Markdown diff."""
+    from reports import render
+
+    if fmt not in REPORT_FORMATS:
+        raise _fail(f"unknown format {fmt!r}: use {', '.join(REPORT_FORMATS)}", EXIT_USAGE)
+    if table not in render.TABLES:
+        raise _fail(f"unknown table {table!r}: use {', '.join(render.TABLES)}", EXIT_USAGE)
+    if fmt == "xlsx" and output is None:
+        raise _fail("xlsx is a binary file: give --output FILE.xlsx", EXIT_USAGE)
+    store = _open_store(db)
+    min_conf = Confidence.LOW if show_low else Confidence.MEDIUM
+    try:
+        content = render.render(store, fmt, scan_id, min_conf, table=table)
+    except RequestError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from exc
+    if output is None:
+        assert isinstance(content, str)
+        sys.stdout.write(content)
+        return
+    try:
+        if isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            output.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"{output}: cannot write: {exc}", EXIT_USAGE) from exc
+    err.print(f"wrote {output}", highlight=False)
 
 
 @db_app.command("upgrade")

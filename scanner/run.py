@@ -12,9 +12,10 @@ import os
 import posixpath
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from connectors.base import (
     CloudConnector,
@@ -58,6 +59,26 @@ CHUNK_FILES = 64
 CHUNK_BYTES = 8 * 1024 * 1024
 
 
+class RepoSource(Protocol):
+    """A source of code checkouts, e.g. every repository of a GitHub organisation.
+
+    Each repository comes with the scope its findings belong to (the normalised repository URL,
+    the same scope a local clone of it gets) and a context manager that fetches the checkout on
+    entry and removes it on exit, so only one checkout is on disk at a time. A checkout that
+    cannot be fetched raises :class:`~connectors.base.ConnectorError` on entry; the scan records
+    that repository as failed (its systems turn ``unknown``) and goes on with the next.
+    """
+
+    name: str
+    """What the scan shows for the source: ``github.com/acme``."""
+
+    def repositories(
+        self, coverage: Coverage, progress: ProgressSink
+    ) -> Iterator[tuple[Scope, AbstractContextManager[Path]]]:
+        """Yield each repository's scope and checkout; record listing failures in coverage."""
+        ...
+
+
 @dataclass(frozen=True)
 class ScanRequest:
     """Everything one scan needs to know."""
@@ -71,6 +92,8 @@ class ScanRequest:
     """Also read the files of packages that provide a catalog product (their own SDK code)."""
     clouds: tuple[CloudConnector, ...] = ()
     """Cloud and SaaS sources, read after the code targets."""
+    repo_sources: tuple[RepoSource, ...] = ()
+    """Sources of many repositories (a GitHub organisation), scanned like code targets."""
     cache_dir: Path | None = None
     """Where per-file results are remembered between scans (None: no cache)."""
 
@@ -354,7 +377,8 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
     """Run one scan over every target and record it; a failing target never sinks the others."""
     progress = progress or Progress()
     shown_targets = [redact_url(t) for t in request.targets]
-    scan_id = store.begin_scan([*shown_targets, *(c.name for c in request.clouds)], __version__)
+    sources = [*shown_targets, *(r.name for r in request.repo_sources)]
+    scan_id = store.begin_scan([*sources, *(c.name for c in request.clouds)], __version__)
     coverage = Coverage()
     all_findings: list[Finding] = []
     outcomes: list[TargetOutcome] = []
@@ -362,7 +386,7 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
     workers = _Workers(request.jobs)
     cache = (
         ResultCache.open(request.cache_dir, load_catalog(), request.options)
-        if request.cache_dir is not None and request.targets
+        if request.cache_dir is not None and (request.targets or request.repo_sources)
         else None
     )
     try:
@@ -378,20 +402,23 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
                     with _open_target(target, request.walk) as source:
                         outcome.scope = source.scope
                         progress.target_started(shown, None)
-                        found, total = _scan_target(
-                            source, request, workers, coverage, progress, cache
+                        found = _scan_checkout(
+                            source, outcome, request, workers, coverage, progress, cache
                         )
                         all_findings.extend(found)
                         owner_hints.update(_suggest_owners(source.root, found))
-                        outcome.files = total
-                        outcome.findings = len(found)
-                        coverage.record(source.scope, "code", Outcome.OK)
                 except ConnectorError as err:
                     outcome.error = str(err)
                     scope = outcome.scope or Scope("code", _target_scope_id(target), shown)
                     outcome.scope = scope
                     coverage.record(scope, "code", Outcome.ERROR, str(err))
                 progress.target_finished(outcome)
+            for repo_source in request.repo_sources:
+                found_in, hints_in = _scan_repo_source(
+                    repo_source, request, workers, coverage, progress, cache, outcomes
+                )
+                all_findings.extend(found_in)
+                owner_hints.update(hints_in)
             for connector in request.clouds:
                 outcome = TargetOutcome(connector.name, None)
                 outcomes.append(outcome)
@@ -412,6 +439,83 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
     reused = cache.stat_hits + cache.content_hits if cache is not None else 0
     unread = cache.stat_hits if cache is not None else 0
     return ScanResult(record, all_findings, coverage, outcomes, reused, unread)
+
+
+def _scan_checkout(
+    source: LocalDirectory,
+    outcome: TargetOutcome,
+    request: ScanRequest,
+    workers: _Workers,
+    coverage: Coverage,
+    progress: Progress,
+    cache: ResultCache | None,
+) -> list[Finding]:
+    """Scan one checkout and record its ``code`` area as read."""
+    found, total = _scan_target(source, request, workers, coverage, progress, cache)
+    outcome.files = total
+    outcome.findings = len(found)
+    coverage.record(source.scope, "code", Outcome.OK)
+    return found
+
+
+def _scan_repo_source(
+    repo_source: RepoSource,
+    request: ScanRequest,
+    workers: _Workers,
+    coverage: Coverage,
+    progress: Progress,
+    cache: ResultCache | None,
+    outcomes: list[TargetOutcome],
+) -> tuple[list[Finding], dict[str, list[OwnerHint]]]:
+    """Scan every repository a source yields, one checkout on disk at a time.
+
+    A repository that cannot be fetched or read is recorded as an ERROR of its ``code`` area (its
+    systems turn ``unknown`` in the next diff, never ``removed``) and the next one is scanned; a
+    source that breaks down while listing is recorded the same way and ends only itself.
+    """
+    found: list[Finding] = []
+    hints: dict[str, list[OwnerHint]] = {}
+    listed = 0
+    try:
+        for scope, checkout in repo_source.repositories(coverage, progress.cloud()):
+            listed += 1
+            shown = scope.name or scope.id
+            outcome = TargetOutcome(shown, scope)
+            outcomes.append(outcome)
+            progress.target_started(shown, None)
+            try:
+                with checkout as path:
+                    source = LocalDirectory(path, request.walk, scope=scope)
+                    repo_found = _scan_checkout(
+                        source, outcome, request, workers, coverage, progress, cache
+                    )
+                    found.extend(repo_found)
+                    hints.update(_suggest_owners(source.root, repo_found))
+            except Exception as err:  # one repository never sinks the scan; it turns unknown
+                if not isinstance(err, ConnectorError | OSError):
+                    logger.warning("%s: scanning %s failed", repo_source.name, shown, exc_info=True)
+                message = _describe(err)
+                outcome.error = message
+                coverage.record(scope, "code", Outcome.ERROR, message)
+            progress.target_finished(outcome)
+    except Exception as err:  # the listing broke down: what was not listed turns unknown
+        logger.warning("%s: listing repositories failed", repo_source.name, exc_info=True)
+        outcome = TargetOutcome(repo_source.name, None, error=_describe(err))
+        outcomes.append(outcome)
+        coverage.record(
+            Scope("code", repo_source.name, repo_source.name),
+            "repositories",
+            Outcome.ERROR,
+            _describe(err),
+        )
+        progress.target_finished(outcome)
+    logger.debug("%s: %d repositories", repo_source.name, listed)
+    return found, hints
+
+
+def _describe(err: BaseException) -> str:
+    """``Type: message`` for an unexpected error, for coverage and the summary."""
+    return str(err) if isinstance(err, ConnectorError) else f"{type(err).__name__}: {err}"
 
 
 OWNER_TAGS = ("owner", "Owner", "OWNER", "owner-email", "team", "Team", "contact", "created-by")

@@ -16,6 +16,11 @@ from inventory_db.models import Base
 
 TABLES = {
     "ai_systems",
+    "assessments",
+    "control_status",
+    "lifecycle_events",
+    "risk_entries",
+    "soa_entries",
     "evidence",
     "owner_suggestions",
     "scan_coverage",
@@ -44,7 +49,7 @@ def test_upgrade_from_empty_to_head_and_downgrade_to_base(db_url: str) -> None:
 
     # Act / Assert: up to head, where models and migrations agree
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0002"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0003"
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     assert differences(engine) == []
 
@@ -90,7 +95,7 @@ def test_two_processes_creating_the_schema_at_once_both_succeed(db_url: str) -> 
     outputs = [p.communicate(timeout=60) for p in procs]
 
     # Assert
-    assert [out.strip() for out, _ in outputs] == ["0002", "0002"], outputs
+    assert [out.strip() for out, _ in outputs] == ["0003", "0003"], outputs
     engine = create_engine(db_url)
     assert differences(engine) == []
     engine.dispose()

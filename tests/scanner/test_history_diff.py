@@ -90,10 +90,10 @@ def test_store_refuses_a_postgres_database_without_schema_and_sqlite_creates_it(
         result = cli("inventory", "list", "--db", db_url)
         assert result.exit_code == 1
         assert "holds no aicensus schema yet" in result.stderr
-        assert "schema at revision 0002" in ok("db", "upgrade", "--db", db_url).stdout
+        assert "schema at revision 0003" in ok("db", "upgrade", "--db", db_url).stdout
     store = Store(db_url)
-    assert store.schema_revision() == "0002"
-    assert "database at 0002, aicensus needs 0002" in ok("db", "current", "--db", db_url).stdout
+    assert store.schema_revision() == "0003"
+    assert "database at 0003, aicensus needs 0003" in ok("db", "current", "--db", db_url).stdout
     store.close()
 
 
