@@ -313,8 +313,29 @@ def scan_file(
     """Scan one file on disk: size cap before reading, read errors recorded, never raised.
 
     Model files are exempt from the size cap: only a bounded header of one is read. With a
-    ``memo``, a file whose content was scanned before returns the remembered result.
+    ``memo``, a file whose content was scanned before returns the remembered result, and every
+    other result (nothing to read, over the cap, a model header, no keyword) is handed to the
+    memo unhashed, so that an unchanged file need not even be opened next time. A file that
+    could not be read is never remembered.
     """
+    result, remembered = _scan_file(catalog, scope, file, options, memo)
+    if memo is not None and not remembered and not _unreadable(result):
+        memo.put_unhashed(file.relpath, result)
+    return result
+
+
+def _unreadable(result: FileResult) -> bool:
+    return result.skip_reason is not None and result.skip_reason.startswith("unreadable")
+
+
+def _scan_file(
+    catalog: Catalog,
+    scope: Scope,
+    file: FileRef,
+    options: ScanOptions,
+    memo: ResultMemo | None,
+) -> tuple[FileResult, bool]:
+    """The result, and whether the memo already has it (found or put by content hash)."""
     kind = classify(file.relpath, options.include_docs)
     if kind is None and may_be_script(file.relpath):
         try:
@@ -322,44 +343,42 @@ def scan_file(
         except OSError:
             kind = None  # not a script we can read; the walk did not promise anything more
     if kind is None:
-        return FileResult(file.relpath)
+        return FileResult(file.relpath), False
     if kind[0] is FileKind.MODEL:
         try:
-            return _model_result(catalog, scope, file.relpath, file.read, file.size)
+            return _model_result(catalog, scope, file.relpath, file.read, file.size), False
         except OSError as err:
             return FileResult(
                 file.relpath,
                 skip_reason=f"unreadable: {os.strerror(err.errno or 0) if err.errno else err}",
-            )
+            ), False
     is_lock = kind[0] is FileKind.MANIFEST and kind[1] in LOCK_KINDS
     cap = options.max_lock_file_size if is_lock else options.max_file_size
     if file.size > cap:
         return FileResult(
             file.relpath,
             skip_reason=f"larger than the size cap ({file.size} > {cap} bytes)",
-        )
+        ), False
     try:
         data = file.read(cap + 1)
     except OSError as err:
         return FileResult(
             file.relpath,
             skip_reason=f"unreadable: {os.strerror(err.errno or 0) if err.errno else err}",
-        )
+        ), False
     if len(data) > cap:
-        return FileResult(file.relpath, skip_reason="grew beyond the size cap while being read")
-    if memo is None:
-        return scan_data(catalog, scope, file.relpath, data, options, kind)
-    if not catalog.prefilter(data):
+        return FileResult(
+            file.relpath, skip_reason="grew beyond the size cap while being read"
+        ), False
+    if memo is None or not catalog.prefilter(data):
         # Nothing here needs parsing: scanning it again costs less than hashing it would.
-        result = scan_data(catalog, scope, file.relpath, data, options, kind)
-        memo.put_unhashed(file.relpath, result)
-        return result
+        return scan_data(catalog, scope, file.relpath, data, options, kind), False
     known = memo.get(file.relpath, data)
     if known is not None:
-        return known
+        return known, True
     result = scan_data(catalog, scope, file.relpath, data, options, kind)
     memo.put(file.relpath, data, result)
-    return result
+    return result, True
 
 
 INSTALLED_METADATA_DIRS = (".dist-info", ".egg-info")

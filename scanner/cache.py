@@ -42,7 +42,7 @@ from scanner import __version__
 
 logger = logging.getLogger(__name__)
 
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2
 FILE_NAME = f"results-v{CACHE_SCHEMA}.sqlite"
 RACY_NS = 2_000_000_000
 """A file modified this close to the scan that recorded it is re-read next time."""
@@ -179,6 +179,7 @@ CREATE TABLE IF NOT EXISTS results (
 CREATE TABLE IF NOT EXISTS files (
     scope TEXT NOT NULL, relpath TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, digest BLOB NOT NULL,
+    manifest INTEGER NOT NULL,
     PRIMARY KEY (scope, relpath)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS files_content ON files (relpath, digest);
@@ -272,8 +273,8 @@ class ResultCache:
         self.path = directory / FILE_NAME
         self.config = config
         self._conn = self._open()
-        self._known: dict[str, tuple[tuple[int, int, int, int], bytes, str]] = {}
-        self._rows: list[tuple[str, int, int, int, int, bytes]] = []
+        self._known: dict[str, tuple[tuple[int, int, int, int], bytes, str, bool]] = {}
+        self._rows: list[tuple[str, int, int, int, int, bytes, bool]] = []
         self._results: list[tuple[str, str, bytes, str]] = []
         self.started_ns = time.time_ns()
         self.stat_hits = 0
@@ -316,7 +317,8 @@ class ResultCache:
         self.started_ns = time.time_ns()
         try:
             rows = self._conn.execute(
-                "SELECT f.relpath, f.size, f.mtime_ns, f.ctime_ns, f.inode, f.digest, r.data "
+                "SELECT f.relpath, f.size, f.mtime_ns, f.ctime_ns, f.inode, f.digest, r.data, "
+                "f.manifest "
                 "FROM files f JOIN results r ON r.config = ? AND r.relpath = f.relpath "
                 "AND r.digest = f.digest WHERE f.scope = ?",
                 (self.config, scope.key),
@@ -324,37 +326,39 @@ class ResultCache:
         except sqlite3.Error as err:
             logger.warning("result cache %s unreadable: %s", self.path, err)
             return
-        self._known = {r[0]: ((r[1], r[2], r[3], r[4]), r[5], r[6]) for r in rows}
+        self._known = {r[0]: ((r[1], r[2], r[3], r[4]), r[5], r[6], bool(r[7])) for r in rows}
 
-    def by_stat(self, ref: FileRef, scope: Scope) -> FileResult | None:
-        """The result of an unchanged file, without reading it; None when it must be read."""
+    def by_stat(self, ref: FileRef, scope: Scope) -> tuple[FileResult, bool] | None:
+        """The result of an unchanged file, without reading it, and whether it is a manifest;
+        None when the file must be read."""
         known = self._known.get(ref.relpath)
         if known is None or not ref.mtime_ns:
             return None
         if known[0] != (ref.size, ref.mtime_ns, ref.ctime_ns, ref.inode):
             return None
         self.stat_hits += 1
-        self._row(ref, known[1])
-        return decode_result(ref.relpath, known[2], scope)
+        self._row(ref, known[1], known[3])
+        return decode_result(ref.relpath, known[2], scope), known[3]
 
-    def learn(self, refs: Iterable[FileRef], memo: ContentMemo) -> None:
-        """Record what scanning ``refs`` with ``memo`` learned (digests and fresh results)."""
+    def learn(self, refs: Iterable[FileRef], memo: ContentMemo, manifest: bool = False) -> None:
+        """Record what scanning ``refs`` with ``memo`` learned (digests and fresh results);
+        ``manifest`` says they were read as manifests (before their directory's other files)."""
         for ref in refs:
             entry = memo.learned.get(ref.relpath)
             if entry is None:
-                continue  # not read (size cap, model file header): nothing to remember
+                continue  # could not be read: nothing to remember
             key, data = entry
-            self._row(ref, key)
+            self._row(ref, key, manifest)
             if data is None:
                 self.content_hits += 1
             else:
                 self.misses += key != UNHASHED
                 self._results.append((self.config, ref.relpath, key, data))
 
-    def _row(self, ref: FileRef, key: bytes) -> None:
+    def _row(self, ref: FileRef, key: bytes, manifest: bool) -> None:
         racy = not ref.mtime_ns or ref.mtime_ns > self.started_ns - RACY_NS
         mtime = -1 if racy else ref.mtime_ns
-        self._rows.append((ref.relpath, ref.size, mtime, ref.ctime_ns, ref.inode, key))
+        self._rows.append((ref.relpath, ref.size, mtime, ref.ctime_ns, ref.inode, key, manifest))
 
     def commit(self, scope: Scope) -> None:
         """Write what this scan of ``scope`` learned, replacing its previous file list."""
@@ -362,7 +366,7 @@ class ResultCache:
             with self._conn:
                 self._conn.execute("DELETE FROM files WHERE scope = ?", (scope.key,))
                 self._conn.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [(scope.key, *row) for row in self._rows],
                 )
                 self._conn.executemany(

@@ -211,9 +211,6 @@ class _Dispatcher:
         self.on_results(results)
 
     def add(self, ref: FileRef) -> None:
-        if self.cache is not None and (known := self.cache.by_stat(ref, self.scope)) is not None:
-            self.on_results([known])
-            return
         if not self.parallel:
             self.held.append(ref)
             if len(self.held) > IN_PROCESS_MAX_FILES and self.workers.jobs > 1:
@@ -309,11 +306,29 @@ def _scan_target(
 
     def flush_directory() -> None:
         ignored = 0
-        kinds = [classify(ref.relpath, request.options.include_docs) for ref in directory_files]
-        for ref, kind in zip(directory_files, kinds, strict=True):
-            if kind is not None and kind[0] is FileKind.MANIFEST:
-                result = _scan_in_process(catalog, scope, ref, request.options, cache)
-                collect([result])
+        # Files whose stat signature is unchanged since the last scan are neither read nor
+        # classified: their remembered result says everything, including being a manifest.
+        known: dict[str, tuple[FileResult, bool]] = {}
+        if cache is not None:
+            for ref in directory_files:
+                if (hit := cache.by_stat(ref, scope)) is not None:
+                    known[ref.relpath] = hit
+        kinds = {
+            ref.relpath: classify(ref.relpath, request.options.include_docs)
+            for ref in directory_files
+            if ref.relpath not in known
+        }
+        manifests: list[FileResult] = []
+        for ref in directory_files:
+            hit = known.get(ref.relpath)
+            kind = kinds.get(ref.relpath)
+            if hit is not None and hit[1]:
+                manifests.append(hit[0])
+            elif kind is not None and kind[0] is FileKind.MANIFEST:
+                manifests.append(_scan_in_process(catalog, scope, ref, request.options, cache))
+        if manifests:
+            collect(manifests)
+            for result in manifests:
                 providers.update(provider_trees(result.findings))
         # One directory at a time: the package tree that owns it, if any, is the same for all.
         owner = (
@@ -321,16 +336,23 @@ def _scan_target(
             if providers and not request.deep and directory_files
             else None
         )
-        for ref, kind in zip(directory_files, kinds, strict=True):
-            if kind is None and not may_be_script(ref.relpath):
-                ignored += 1  # no detector reads this kind of file: no need to ship it
-            elif kind is not None and kind[0] is FileKind.MANIFEST:
+        reused: list[FileResult] = []
+        for ref in directory_files:
+            hit = known.get(ref.relpath)
+            kind = kinds.get(ref.relpath)
+            if (hit is not None and hit[1]) or (kind is not None and kind[0] is FileKind.MANIFEST):
                 continue
-            elif owner is not None:
+            if owner is not None:
                 skipped_in[owner] = skipped_in.get(owner, 0) + 1
                 ignored += 1
+            elif hit is not None:
+                reused.append(hit[0])
+            elif kind is None and not may_be_script(ref.relpath):
+                ignored += 1  # no detector reads this kind of file: no need to ship it
             else:
                 dispatcher.add(ref)
+        if reused:
+            collect(reused)
         progress.files_done(ignored, 0)
         directory_files.clear()
 
@@ -364,12 +386,9 @@ def _scan_in_process(
     """Scan one file here (manifests must be read before their tree is dispatched)."""
     if cache is None:
         return scan_file(catalog, scope, ref, options)
-    known = cache.by_stat(ref, scope)
-    if known is not None:
-        return known
     memo = cache.memo(scope)
     result = scan_file(catalog, scope, ref, options, memo)
-    cache.learn([ref], memo)
+    cache.learn([ref], memo, manifest=True)
     return result
 
 

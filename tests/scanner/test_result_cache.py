@@ -133,7 +133,7 @@ def test_a_stat_signature_recorded_in_the_racy_window_is_not_trusted(
 
     # Assert
     assert cache.by_stat(fresh, scope) is None
-    assert cache.by_stat(settled, scope) == FileResult("settled.py")
+    assert cache.by_stat(settled, scope) == (FileResult("settled.py"), False)
     cache.close()
 
 
@@ -172,3 +172,33 @@ def test_an_unwritable_cache_directory_only_costs_the_reuse(
     assert result.reused == 0
     assert "unusable" in caplog.text
     assert {f.product_id for f in result.findings} >= {"openai", "anthropic"}
+
+
+def test_an_unchanged_package_tree_is_still_recognised_without_being_read(
+    tmp_path: Path, make_tree: MakeTree
+) -> None:
+    # Arrange: an installed SDK whose metadata says it provides Langfuse (its own OpenAI
+    # wrapper is not the estate's use of OpenAI), next to an app; all settled on disk
+    root = make_tree(
+        {
+            "lib/langfuse-2.60.3.dist-info/METADATA": "Metadata-Version: 2.1\nName: langfuse\n",
+            "lib/langfuse/openai.py": "import openai\n",
+            "app/main.py": "import anthropic\n",
+            "tools/gpt": "#!/usr/bin/env python3\nimport cohere\n",
+            "tools/LICENSE": "MIT\n",
+        }
+    )
+    backdate(root)
+    cache = tmp_path / "cache"
+    first = scan(tmp_path, root, cache)
+
+    # Act
+    second = scan(tmp_path, root, cache)
+
+    # Assert: the manifest comes back from the cache as a manifest, so the package tree is
+    # still skipped; the script and the extension-less licence are not even opened again
+    assert facts(second.findings) == facts(first.findings)
+    assert {f.product_id for f in second.findings} == {"langfuse", "anthropic", "cohere"}
+    assert second.reused_unread == second.reused == 4
+    skipped = {s.locator for s in second.coverage.skips}
+    assert skipped == {s.locator for s in first.coverage.skips} and skipped
