@@ -17,13 +17,10 @@ URL), and never into a log, message or process listing.
 
 from __future__ import annotations
 
-import base64
 import fnmatch
 import logging
-import os
 import posixpath
 import shutil
-import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -31,12 +28,12 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
 from connectors.base import ConnectorError, Coverage, Outcome, ProgressSink, Scope
-from connectors.code.git import normalise_git_url, redact_url
+from connectors.code.git import cloned, normalise_git_url
 from connectors.saas.github_admin import github_host, github_scope
 from connectors.saas.http import (
     SaasClient,
@@ -55,7 +52,6 @@ REPOS_PERMISSION = (
 )
 """What the listing and the tarball downloads need, as coverage names it."""
 CHUNK = 1024 * 1024
-CLONE_TIMEOUT_S = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,46 +273,11 @@ class GitHubRepositories:
         """A shallow clone of the default branch; the token travels in git's environment only."""
         if not repo.clone_url:
             raise ConnectorError(f"{repo.full_name}: the listing gave no clone URL")
-        tmp = Path(tempfile.mkdtemp(prefix="aicensus-github-"))
-        dest = tmp / "repo"
-        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/true"}
         token = self._token() if self._token is not None else ""
-        parts = urlsplit(repo.clone_url)
-        if token and parts.scheme in ("http", "https"):
-            # http.<origin>/.extraHeader: sent to the clone's origin only; an environment
-            # variable, unlike an argument, is not visible to other users in `ps`.
-            basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-            env.update(
-                GIT_CONFIG_COUNT="1",
-                GIT_CONFIG_KEY_0=f"http.{parts.scheme}://{parts.netloc}/.extraHeader",
-                GIT_CONFIG_VALUE_0=f"Authorization: Basic {basic}",
-            )
-        command = ["git", "clone", "--depth", "1", "--single-branch", "--no-tags", "--quiet"]
-        command += ["--branch", repo.default_branch, "--", repo.clone_url, str(dest)]
-        try:
-            try:
-                proc = subprocess.run(
-                    command,
-                    capture_output=True,
-                    text=True,
-                    timeout=CLONE_TIMEOUT_S,
-                    env=env,
-                    check=False,
-                )
-            except FileNotFoundError as err:
-                raise ConnectorError("git is not installed; --clone needs it") from err
-            except subprocess.TimeoutExpired as err:
-                raise ConnectorError(f"{repo.full_name}: clone timed out") from err
-            if proc.returncode != 0:
-                lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
-                fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:"))] or lines
-                detail = redact_url(" ".join(fatal))
-                if token:
-                    detail = detail.replace(token, "[redacted]")
-                raise ConnectorError(f"{repo.full_name}: clone failed: {detail[:300]}")
+        with cloned(
+            repo.clone_url, branch=repo.default_branch, token=token, label=repo.full_name
+        ) as dest:
             yield dest
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def extract_tarball(
