@@ -62,7 +62,7 @@ def detect_resource(catalog: Catalog, observation: Observation) -> list[Finding]
             )
         )
 
-    typed = catalog.match_resource(res.type, res.kind)
+    typed = catalog.match_resource(res.type, res.kind, res.properties)
     for pid in typed:
         add(pid, Signal.CLOUD_RESOURCE, res.type, own=res.standalone)
     claimed = set(typed)

@@ -110,6 +110,8 @@ class Catalog:
     key_rules: tuple[CompiledKeyRule, ...]
     images: Mapping[str, tuple[str, ...]]
     iac: Mapping[str, tuple[tuple[str | None, str], ...]]
+    iac_properties: Mapping[str, tuple[tuple[str, str, str], ...]]
+    """Type -> (property, value, product) for rules keyed on a property other than ``kind``."""
     resources: Mapping[str, tuple[tuple[str | None, str], ...]]
     resource_globs: tuple[tuple[str, str | None, str], ...]
     app_names: Mapping[str, tuple[str, ...]]
@@ -239,13 +241,28 @@ class Catalog:
                 return products
         return ()
 
-    def match_iac(self, resource_type: str, kind: str | None = None) -> tuple[str, ...]:
-        """Products an IaC resource type (and, for shared types, its ``kind``) declares."""
-        rules = self.iac.get(resource_type.lower(), ())
+    def match_iac(
+        self,
+        resource_type: str,
+        kind: str | None = None,
+        properties: Mapping[str, str] | None = None,
+    ) -> tuple[str, ...]:
+        """Products an IaC resource type (and, for shared types, its ``kind`` or the property a
+        rule names, looked up in ``properties``) declares."""
+        rtype = resource_type.lower()
+        rules = self.iac.get(rtype, ())
         found = [pid for want, pid in rules if want is None or (kind or "").lower() == want.lower()]
+        for prop, want, pid in self.iac_properties.get(rtype, ()):
+            if properties and (properties.get(prop) or "").lower() == want.lower():
+                found.append(pid)
         return tuple(dict.fromkeys(found))
 
-    def match_resource(self, resource_type: str, kind: str | None = None) -> tuple[str, ...]:
+    def match_resource(
+        self,
+        resource_type: str,
+        kind: str | None = None,
+        properties: Mapping[str, str] | None = None,
+    ) -> tuple[str, ...]:
         """Products a live cloud resource type (and, for shared types, its kind) is.
 
         ``resources`` rules first, then ``iac`` rules: a CloudFormation or ARM type names the
@@ -259,6 +276,10 @@ class Catalog:
             *self.iac.get(rtype, ()),
         ]
         found = [pid for want, pid in rules if want is None or wanted == want.lower()]
+        props = {k.lower(): v for k, v in (properties or {}).items()}
+        for prop, want, pid in self.iac_properties.get(rtype, ()):
+            if (props.get(prop.lower()) or "").lower() == want.lower():
+                found.append(pid)
         return tuple(dict.fromkeys(found))
 
     def match_app(
@@ -456,6 +477,7 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
     key_rules: list[CompiledKeyRule] = []
     images: dict[str, list[str]] = defaultdict(list)
     iac: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
+    iac_properties: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     resource_rules: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
     resource_globs: list[tuple[str, str | None, str]] = []
     app_names: dict[str, list[str]] = defaultdict(list)
@@ -519,7 +541,11 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
                 images[image.lower()].append(p.id)
                 keywords.add(image.lower())
             for iac_rule in s.iac:
-                iac[iac_rule.type.lower()].append((iac_rule.kind, p.id))
+                if iac_rule.property != "kind" and iac_rule.kind is not None:
+                    by_property = (iac_rule.property, iac_rule.kind, p.id)
+                    iac_properties[iac_rule.type.lower()].append(by_property)
+                else:
+                    iac[iac_rule.type.lower()].append((iac_rule.kind, p.id))
                 keywords.add(iac_rule.type)
             for res_rule in s.resources:
                 if res_rule.type.endswith("*"):
@@ -575,6 +601,7 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
         key_rules=tuple(key_rules),
         images=freeze(images),
         iac={k: tuple(v) for k, v in iac.items()},
+        iac_properties={k: tuple(v) for k, v in iac_properties.items()},
         resources={k: tuple(v) for k, v in resource_rules.items()},
         resource_globs=tuple(resource_globs),
         app_names=freeze(app_names),

@@ -105,6 +105,10 @@ class IacRule(_Strict):
     kind: str | None = None
     """For types shared by many products, the ``kind`` property value that selects this one
     (``OpenAI`` for a Cognitive Services account)."""
+    property: str = "kind"
+    """The property whose value ``kind`` names, when it is not ``kind``: an OpenSearch
+    Serverless collection is a vector store when its ``type`` (Terraform) or ``Type``
+    (CloudFormation) is ``VECTORSEARCH``."""
 
 
 class ResourceRule(_Strict):

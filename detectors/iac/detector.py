@@ -186,7 +186,8 @@ def detect_iac(
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     for resource in facts.resources:
-        pids = catalog.match_iac(resource.type, resource.kind)
+        properties = {v.path: v.text for v in resource.values}
+        pids = catalog.match_iac(resource.type, resource.kind, properties)
         if not pids:
             continue
         models = resource_models(catalog, resource)

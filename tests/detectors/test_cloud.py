@@ -184,3 +184,16 @@ def test_a_saas_app_is_matched_by_id_name_domain_or_publisher() -> None:
     # a cloud resource without app facts is never matched by its name
     assert products(name="Acme Chat") == {}
     assert products(name="Payroll", publisher="Contoso", app_id="z") == {}
+
+
+def test_a_rule_can_select_on_a_property_other_than_kind(catalog: Catalog) -> None:
+    def products(collection_type: str) -> set[str]:
+        res = CloudResource(
+            type="AWS::OpenSearchServerless::Collection",
+            id=f"arn:aws:aoss:eu-west-1:123456789012:collection/{collection_type.lower()}",
+            properties={"Type": collection_type},
+        )
+        return {f.product_id for f in detect_resource(catalog, observe(ACCOUNT, res))}
+
+    assert products("VECTORSEARCH") == {"aws-opensearch-serverless-vector"}
+    assert products("TIMESERIES") == set()
