@@ -22,14 +22,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The main job on the embedded default: scan the bundled demo estate into a fresh SQLite file.
+# The whole product with no cloud account: local AWS/Azure/GCP/SaaS stand-ins plus the sample
+# repositories (examples/), scanned twice with a change in between; inventory, diff, HTML report.
 demo: $(STAMP)
-	rm -f demo.db
-	$(BIN)/aicensus scan examples/estate/*/ --db sqlite:///demo.db
-	$(BIN)/aicensus inventory list --db sqlite:///demo.db
+	$(BIN)/aicensus demo --workdir aicensus-demo
 
 bench: $(STAMP)
 	$(BIN)/python bench/code_scan.py
 
 clean:
-	rm -rf $(VENV) demo.db .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo.db aicensus-demo .pytest_cache .mypy_cache .ruff_cache

@@ -31,9 +31,10 @@ PER_CELL = {"endpoints": 50, "agents": 50, "lambdas": 35, "secrets": 32}
 
 def start_moto(latency_ms: float) -> tuple[subprocess.Popen[str], str]:
     code = (
-        "import sys, time; sys.path.insert(0, 'tests/connectors/aws');"
+        "import sys, time; sys.path.insert(0, '.');"
         "import logging; logging.disable(logging.CRITICAL);"
-        "from moto_stack import MotoStack; s = MotoStack().start(); print(s.url, flush=True);"
+        "from examples.standins.aws_moto import MotoStack;"
+        "s = MotoStack().start(); print(s.url, flush=True);"
         "sys.stdin.readline(); s.state.latency = float(sys.argv[1]) / 1000;"
         "time.sleep(10**6)"
     )

@@ -2,7 +2,7 @@
 
 Usage: python bench/azure_scan.py [--subscriptions 20] [--per-subscription 250] [--page-size 1000]
 
-Seeds the HTTPS stand-in of the tests (tests/connectors/azure/azure_arm_fake.py) with N
+Seeds the HTTPS stand-in of the tests (examples/standins/azure_arm.py) with N
 subscriptions of M resources each (AI accounts with deployments, ML workspaces with endpoints,
 search services, bots, web apps, and non-AI storage accounts), then runs a full scan (connector,
 detectors, SQLite inventory) through the real SDK clients and the real client-secret flow, once
@@ -21,9 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "connectors" / "azure"))
 
-from azure_arm_fake import (  # noqa: E402
+from connectors.azure import AzureConnector, AzureOptions  # noqa: E402
+from examples.standins.azure_arm import (  # noqa: E402
     ArmState,
     FakeArm,
     account,
@@ -32,8 +32,6 @@ from azure_arm_fake import (  # noqa: E402
     rai_policy,
     tracked,
 )
-
-from connectors.azure import AzureConnector, AzureOptions  # noqa: E402
 from inventory_db.store import Store  # noqa: E402
 from scanner.run import ScanRequest, run_scan  # noqa: E402
 

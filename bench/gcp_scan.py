@@ -3,7 +3,7 @@
 Usage: python bench/gcp_scan.py [--resources N] [--projects N] [--page-size N]
 
 Seeds the Cloud Asset / Resource Manager / Service Usage stand-in of the tests
-(tests/connectors/gcp/gcp_fake.py) with an organisation of N projects holding Vertex AI
+(examples/standins/gcp_assets.py) with an organisation of N projects holding Vertex AI
 endpoints (each serving a Model Garden model), models, datasets and custom jobs, then runs
 ``aicensus scan gcp`` (real SDK clients over REST, detection, SQLite write) twice:
   org:      the organisation-level search is allowed (one paged search for everything)
@@ -14,7 +14,6 @@ and prints wall time, requests made, search pages and systems for each.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import sys
 import tempfile
@@ -27,16 +26,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from connectors.gcp import GcpAccess, GcpConnector  # noqa: E402
+from examples.standins import gcp_assets as gcp_fake  # noqa: E402
 from inventory_db.store import Store  # noqa: E402
 from scanner.run import ScanRequest, run_scan  # noqa: E402
-
-_spec = importlib.util.spec_from_file_location(
-    "gcp_fake", HERE.parent / "tests" / "connectors" / "gcp" / "gcp_fake.py"
-)
-assert _spec is not None and _spec.loader is not None
-gcp_fake = importlib.util.module_from_spec(_spec)
-sys.modules["gcp_fake"] = gcp_fake
-_spec.loader.exec_module(gcp_fake)
 
 ORG = "organizations/4242"
 TYPES = (

@@ -2,10 +2,11 @@
 
 Exit codes (also in ``--help`` and the README):
   0  success
-  1  the scan failed (no target could be read, or the database failed)
-  2  usage or configuration error
+  1  the scan failed (no target could be read, the database failed, or a configured output
+     could not be written)
+  2  usage or configuration error (nothing was scanned)
   3  partial: the scan finished but at least one target failed
-  4  a ``--fail-on`` condition was met (e.g. new shadow AI)
+  4  a fail-on condition was met (new-shadow-ai, high-risk, api-key)
   5  ``--lock`` was asked for and another scan holds the lock
 """
 
@@ -17,12 +18,15 @@ import logging
 import os
 import re
 import sys
+import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -39,7 +43,7 @@ from connectors.code.local import DEFAULT_EXCLUDES, WalkOptions
 from detectors.base import Confidence
 from detectors.engine import MB, ScanOptions
 from detectors.examples import completeness_errors, run_example
-from fingerprints.catalog import CatalogError, load_catalog
+from fingerprints.catalog import Catalog, CatalogError, load_catalog
 from inventory_db.register import SETTABLE, RegisterError, check_register, write_register
 from inventory_db.store import (
     DEFAULT_URL,
@@ -53,11 +57,9 @@ from reports import notify
 from reports.diff import diff_json, diff_markdown, is_shadow
 from reports.inventory import INVENTORY_SCHEMA, system_json
 from scanner import __version__
+from scanner import config as scan_config
 from scanner import run as scan_run
 from scanner.cache import default_cache_dir
-
-if TYPE_CHECKING:
-    from connectors.saas.github_repos import RepoFilter
 from scanner.governance_cli import controls_app, lifecycle_app, risk_app
 
 EXIT_OK = 0
@@ -88,9 +90,10 @@ GCP_ASSET_TYPE = re.compile(r"[a-z0-9-]+\.googleapis\.com/[A-Za-z*]")
 """A Cloud Asset type (``aiplatform.googleapis.com/Endpoint``) among the catalog's rules."""
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 success; 1 scan failed (no target readable, or database error); "
-    "2 usage or configuration error; 3 partial (some targets failed); "
-    "4 a --fail-on condition was met; 5 another scan holds the --lock."
+    "Exit codes: 0 success; 1 scan failed (no target readable, database error, or a configured "
+    "output not written); 2 usage or configuration error (nothing scanned); 3 partial (some "
+    "targets failed); 4 a fail-on condition was met (new-shadow-ai, high-risk, api-key); "
+    "5 another scan holds the --lock."
 )
 
 app = typer.Typer(
@@ -105,10 +108,15 @@ register_app = typer.Typer(
     help="Export and import the AI register (YAML or CSV).", no_args_is_help=True
 )
 db_app = typer.Typer(help="The inventory database schema.", no_args_is_help=True)
+config_app = typer.Typer(
+    help="The configuration file of a scan of the whole estate (aicensus.yaml).",
+    no_args_is_help=True,
+)
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(fingerprints_app, name="fingerprints")
 app.add_typer(register_app, name="register")
 app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
 app.add_typer(risk_app, name="risk")
 app.add_typer(lifecycle_app, name="lifecycle")
 app.add_typer(controls_app, name="controls")
@@ -172,12 +180,35 @@ def _main(
 
 
 class _RichProgress(scan_run.Progress):
-    """Files done / total and findings so far, per target."""
+    """Files done / total and findings so far, per target; one line per cloud or SaaS source
+    (which may run in threads beside the code targets: rich's Progress is thread-safe)."""
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.task: Any = None
         self.findings = 0
+        self.sources: dict[str, list[Any]] = {}
+        self.lock = threading.Lock()
+
+    def source_started(self, name: str) -> None:
+        task = self.progress.add_task(name, total=None, findings=0)
+        with self.lock:
+            self.sources.setdefault(name, []).append(task)
+
+    def source_finished(self, outcome: scan_run.TargetOutcome) -> None:
+        with self.lock:
+            tasks = self.sources.get(outcome.target) or [None]
+            task = tasks.pop(0)
+        if task is not None:
+            mark = "[red]✗" if outcome.error else "[yellow]!" if outcome.problems else "[green]✓"
+            self.progress.update(
+                task,
+                description=f"{outcome.target} {mark}[/]",
+                total=outcome.files,
+                completed=outcome.files,
+                findings=outcome.findings,
+            )
+        self.target_finished(outcome)
 
     def target_started(self, target: str, total_files: int | None) -> None:
         self.findings = 0
@@ -249,12 +280,25 @@ class _ScanCommand(TyperCommand):
 
 @app.command(epilog=EXIT_CODES_HELP, cls=_ScanCommand)
 def scan(
+    ctx: typer.Context,
     targets: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
-            help="Local directories, git URLs, or a cloud: aws, azure, gcp.", show_default=False
+            help="Local directories, git URLs, or a cloud or SaaS source: aws, azure, gcp, "
+            "github, m365, google-workspace, slack, okta.",
+            show_default=False,
         ),
-    ],
+    ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Scan every source an aicensus.yaml names (aicensus init writes one). Only "
+            "--db, --lock and --all may be given with it.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = DEFAULT_URL,
     exclude: Annotated[
         list[str] | None,
@@ -286,8 +330,9 @@ def scan(
         list[str] | None,
         typer.Option(
             "--fail-on",
-            help="Exit 4 when the condition holds: new-shadow-ai (added systems not in the "
-            "register).",
+            help="Exit 4 when the condition holds (repeatable): new-shadow-ai (added systems not "
+            "in the register), high-risk (a system of this scan whose confirmed or suggested "
+            "tier is high-risk or prohibited), api-key (an AI API key committed in this scan).",
         ),
     ] = None,
     notify_webhook_env: Annotated[
@@ -319,6 +364,15 @@ def scan(
     lock: Annotated[
         bool, typer.Option("--lock", help="Refuse to run while another scan holds the lock.")
     ] = False,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            help="Sources read at once: the code targets count as one, each cloud or SaaS "
+            "source is read in a thread of its own.",
+            min=1,
+            max=64,
+        ),
+    ] = 4,
     cache_dir: Annotated[
         Path | None,
         typer.Option(
@@ -745,128 +799,281 @@ def scan(
         typer.Option(help="slack: Web API base URL.", rich_help_panel=SLACK_PANEL),
     ] = "https://slack.com/api",
 ) -> None:
-    """Scan code and record the AI systems found in the inventory."""
-    policies = set(fail_on or ())
-    unknown = policies - {"new-shadow-ai"}
+    """Scan code, clouds and SaaS tenants, and record the AI systems found in the inventory."""
+    if config_file is not None:
+        extra = _explicit_options(ctx, allowed={"config_file", "db", "lock", "show_low"})
+        if targets:
+            extra.insert(0, "TARGETS")
+        if extra:
+            raise _fail(
+                f"--config describes the whole scan: drop {', '.join(extra)} from the command "
+                f"line, or put them in {config_file}",
+                EXIT_USAGE,
+            )
+        try:
+            loaded = scan_config.load_config(config_file)
+        except scan_config.ConfigError as exc:
+            _print_issues(exc.lines())
+            raise _fail(
+                f"{len(exc.issues)} error(s) in {config_file}; nothing was scanned", EXIT_USAGE
+            ) from exc
+        config = loaded.config
+        if _from_command_line(ctx, "db"):
+            config = config.model_copy(update={"database": db})
+
+        def locate(kind: str, index: int) -> str:
+            return loaded.issue((kind, index), "").render(loaded.file).removesuffix(": ")
+
+        environment = scan_config.environment_issues(loaded)
+        _execute(
+            config,
+            lock=lock,
+            show_low=show_low,
+            locate=locate,
+            problems=[issue.render(loaded.file) for issue in environment],
+            skip={issue.path.split(".", 1)[0] for issue in environment},
+        )
+        return
+    if not targets:
+        raise _fail(
+            "name what to scan (directories, git URLs, aws, azure, gcp, github, m365, "
+            "google-workspace, slack, okta), or give --config aicensus.yaml",
+            EXIT_USAGE,
+        )
+    unknown = set(fail_on or ()) - set(scan_config.FAIL_ON)
     if unknown:
-        raise _fail(f"unknown --fail-on condition(s): {', '.join(sorted(unknown))}", EXIT_USAGE)
+        raise _fail(
+            f"unknown --fail-on condition(s): {', '.join(sorted(unknown))}; use "
+            f"{', '.join(scan_config.FAIL_ON)}",
+            EXIT_USAGE,
+        )
     if notify_format not in notify.FORMATS:
         raise _fail(
             f"unknown --notify-format {notify_format!r}: use {', '.join(notify.FORMATS)}",
             EXIT_USAGE,
         )
-    webhooks, unusable = notify.webhooks_from_env(notify_webhook_env or (), notify_format)
-    for problem in unusable:
-        err.print(f"[yellow]![/] notify: {problem.error}", highlight=False, soft_wrap=True)
     # A cloud keyword among the targets reads that cloud with its options (write ./aws for a
     # directory of that name); everything else is a directory or a git URL.
-    code_targets = tuple(t for t in targets if t not in CLOUD_TARGETS)
-    clouds: list[CloudConnector] = []
-    if "azure" in targets:
-        clouds.append(
-            _azure_source(
-                [s for value in subscriptions or () for s in value.split(",") if s.strip()],
-                management_group,
-                azure_credential,
-                tenant,
-                client_id,
-                certificate,
-                azure_cloud,
-                arm_endpoint,
-                authority_host,
-                azure_retries,
-            )
-        )
-    if "aws" in targets:
-        clouds.append(
-            _aws_source(
-                profile=profile,
-                role_arn=role_arn,
-                role_name=role_name,
-                external_id=external_id,
-                org=org,
-                accounts=_csv(accounts),
-                regions=_csv(regions),
-                services=_csv(services),
-                workers=aws_workers,
-                retry_mode=aws_retry_mode,
-                max_attempts=aws_max_attempts,
-                cloudtrail_days=cloudtrail_days,
-            )
-        )
-    if "gcp" in targets:
-        clouds.append(
-            _gcp_source(
-                organization,
-                folder,
-                [p for value in projects or () for p in value.split(",") if p.strip()],
-                api_endpoint,
-                impersonate_service_account,
-                credentials_file,
-                gcp_transport,
-            )
-        )
-    if "google-workspace" in targets:
-        clouds.append(
-            _workspace_source(
-                key_file=workspace_key_file,
-                admin=workspace_admin,
-                customer_id=workspace_customer_id,
-                domain=workspace_domain,
-                days=workspace_days,
-                user_tokens=workspace_user_tokens,
-                api_url=workspace_api_url,
-                licensing_url=workspace_licensing_url,
-                token_uri=workspace_token_uri,
-                include_principals=include_principals,
-            )
-        )
-    repo_sources: list[scan_run.RepoSource] = []
-    if "m365" in targets:
-        clouds.append(
-            _m365_source(
-                tenant=m365_tenant,
-                client_id=m365_client_id,
-                secret_env=m365_secret_env,
-                token_env=m365_token_env,
-                graph_url=graph_url,
-                authority=m365_authority,
-                assignments=m365_assignments,
-                include_principals=include_principals,
-            )
-        )
-    if "okta" in targets:
-        clouds.append(_okta_source(okta_url, okta_token_env, okta_auth, include_principals))
-    if "slack" in targets:
-        clouds.append(_slack_source(slack_url, slack_token_env, include_principals))
-    if "github" in targets:
-        if not github_org:
-            raise _fail("github: name the organisation with --org (or --github-org)", EXIT_USAGE)
-        _require_env(github_token_env, "github")
-        clouds.append(_github_source(github_org, github_url, github_token_env, include_principals))
-        repo_filter = _repo_filter(repos, exclude_repos, include_archived, include_forks)
-        repo_sources.append(
-            _github_repos_source(github_org, github_url, github_token_env, repo_filter, clone)
-        )
-    request = scan_run.ScanRequest(
-        targets=code_targets,
-        walk=WalkOptions(
-            excludes=() if no_default_excludes else DEFAULT_EXCLUDES,
-            exclude_patterns=tuple(exclude or ()),
-            respect_gitignore=gitignore,
+    chosen = set(targets) & CLOUD_TARGETS
+    values: dict[str, Any] = {
+        "database": db,
+        "cache": not no_cache,
+        "cache_dir": str(cache_dir) if cache_dir else None,
+        "concurrency": concurrency,
+        "code": {
+            "targets": [t for t in targets if t not in CLOUD_TARGETS],
+            "exclude": list(exclude or ()),
+            "default_excludes": not no_default_excludes,
+            "gitignore": gitignore,
+            "include_docs": include_docs,
+            "max_file_size_mb": max_file_size,
+            "deep": deep,
+            "jobs": jobs,
+        },
+        "fail_on": sorted(set(fail_on or ())),
+        "notify": scan_config.Notify.model_construct(
+            webhooks=[
+                scan_config.Webhook.model_construct(env=name, format=notify_format)
+                for name in notify_webhook_env or ()
+            ],
+            retries=notify_retries,
         ),
-        options=ScanOptions(max_file_size=int(max_file_size * MB), include_docs=include_docs),
-        jobs=jobs,
-        deep=deep,
+    }
+    if "azure" in chosen:
+        values["azure"] = [
+            {
+                "subscriptions": list(_csv(subscriptions)),
+                "management_group": management_group,
+                "credential": azure_credential,
+                "tenant": tenant,
+                "client_id": client_id,
+                "certificate": str(certificate) if certificate else None,
+                "cloud": azure_cloud,
+                "arm_endpoint": arm_endpoint,
+                "authority_host": authority_host,
+                "retries": azure_retries,
+            }
+        ]
+    if "aws" in chosen:
+        values["aws"] = [
+            {
+                "profile": profile,
+                "role_arn": role_arn,
+                "role_name": role_name,
+                "external_id": external_id,
+                "org": org,
+                "accounts": list(_csv(accounts)),
+                "regions": list(_csv(regions)),
+                "services": list(_csv(services)),
+                "workers": aws_workers,
+                "retry_mode": aws_retry_mode,
+                "max_attempts": aws_max_attempts,
+                "cloudtrail_days": cloudtrail_days,
+            }
+        ]
+    if "gcp" in chosen:
+        values["gcp"] = [
+            {
+                "organization": organization,
+                "folder": folder,
+                "projects": list(_csv(projects)),
+                "api_endpoint": api_endpoint,
+                "impersonate_service_account": impersonate_service_account,
+                "credentials_file": str(credentials_file) if credentials_file else None,
+                "transport": gcp_transport,
+            }
+        ]
+    if "google-workspace" in chosen:
+        values["google_workspace"] = [
+            {
+                "key_file": str(workspace_key_file) if workspace_key_file else None,
+                "admin": workspace_admin,
+                "customer_id": workspace_customer_id,
+                "domain": workspace_domain,
+                "days": workspace_days,
+                "user_tokens": workspace_user_tokens,
+                "api_url": workspace_api_url,
+                "licensing_url": workspace_licensing_url,
+                "token_uri": workspace_token_uri,
+                "include_principals": include_principals,
+            }
+        ]
+    if "m365" in chosen:
+        values["m365"] = [
+            {
+                "tenant": m365_tenant,
+                "client_id": m365_client_id,
+                "secret_env": m365_secret_env,
+                "token_env": m365_token_env,
+                "graph_url": graph_url,
+                "authority": m365_authority,
+                "assignments": m365_assignments,
+                "include_principals": include_principals,
+            }
+        ]
+    if "okta" in chosen:
+        values["okta"] = [
+            {
+                "url": okta_url,
+                "token_env": okta_token_env,
+                "auth": okta_auth,
+                "include_principals": include_principals,
+            }
+        ]
+    if "slack" in chosen:
+        values["slack"] = [
+            {
+                "token_env": slack_token_env,
+                "url": slack_url,
+                "include_principals": include_principals,
+            }
+        ]
+    if "github" in chosen:
+        values["github"] = [
+            {
+                "org": github_org,
+                "url": github_url,
+                "token_env": github_token_env,
+                "repos": list(_csv(repos)),
+                "exclude_repos": list(_csv(exclude_repos)),
+                "include_archived": include_archived,
+                "include_forks": include_forks,
+                "clone": clone,
+                "include_principals": include_principals,
+            }
+        ]
+    try:
+        config = scan_config.ScanConfig.model_validate(values)
+    except ValidationError as exc:
+        for e in exc.errors(include_input=False, include_url=False):
+            loc = [str(p) for p in e["loc"] if not isinstance(p, int)]
+            message = e["msg"].removeprefix("Value error, ")
+            err.print(f"[red]error:[/] {': '.join(loc)}: {message}", highlight=False)
+        raise _fail("invalid options; nothing was scanned", EXIT_USAGE) from exc
+    _execute(
+        config,
+        lock=lock,
+        show_low=show_low,
+        locate=lambda kind, _index: kind.replace("_", "-"),
+        problems=[],
+        skip=set(),
+    )
+
+
+def _explicit_options(ctx: typer.Context, allowed: set[str]) -> list[str]:
+    """The options given on the command line (not defaults, not environment) outside
+    ``allowed``, as their flags: what ``--config`` cannot be combined with."""
+    given = []
+    for param in ctx.command.params:
+        name = param.name or ""
+        if name in allowed or name == "targets":
+            continue
+        if _from_command_line(ctx, name):
+            opts = getattr(param, "opts", None) or [name]
+            given.append(max(opts, key=len))
+    return given
+
+
+def _from_command_line(ctx: typer.Context, name: str) -> bool:
+    """Was option ``name`` given on the command line (not a default, not the environment)?"""
+    source = ctx.get_parameter_source(name)  # click's ParameterSource, vendored or not
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def _print_issues(lines: list[str]) -> None:
+    for line in lines:
+        err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+
+
+def _execute(
+    config: scan_config.ScanConfig,
+    *,
+    lock: bool,
+    show_low: bool,
+    locate: Callable[[str, int], str],
+    problems: list[str],
+    skip: set[str],
+) -> None:
+    """Build every source, scan them into one scan row, then report, notify and apply the
+    fail-on policy. Every problem that stops the scan is printed before anything runs."""
+    clouds, repo_sources = _build_sources(config, locate, problems, skip)
+    if problems:
+        _print_issues(problems)
+        raise _fail(f"{len(problems)} error(s); nothing was scanned", EXIT_USAGE)
+    hooks: list[notify.Webhook] = []
+    unusable: list[notify.Delivery] = []
+    for fmt in dict.fromkeys(h.format for h in config.notify.webhooks):
+        env_names = [h.env for h in config.notify.webhooks if h.format == fmt]
+        found, bad = notify.webhooks_from_env(env_names, fmt)
+        hooks += found
+        unusable += bad
+    for problem in unusable:
+        err.print(f"[yellow]![/] notify: {problem.error}", highlight=False, soft_wrap=True)
+    code = config.code
+    request = scan_run.ScanRequest(
+        targets=tuple(code.targets),
+        walk=WalkOptions(
+            excludes=DEFAULT_EXCLUDES if code.default_excludes else (),
+            exclude_patterns=tuple(code.exclude),
+            respect_gitignore=code.gitignore,
+        ),
+        options=ScanOptions(
+            max_file_size=int(code.max_file_size_mb * MB), include_docs=code.include_docs
+        ),
+        jobs=code.jobs,
+        deep=code.deep,
         clouds=tuple(clouds),
         repo_sources=tuple(repo_sources),
-        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        cache_dir=(Path(config.cache_dir) if config.cache_dir else default_cache_dir())
+        if config.cache
+        else None,
+        concurrency=config.concurrency,
     )
     try:
         load_catalog()
     except CatalogError as exc:
         raise _fail(f"fingerprint catalog: {exc}", EXIT_USAGE) from exc
-    store = _open_store(db)
+    store = _open_store(config.database)
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -891,6 +1098,7 @@ def scan(
     scan_id = result.scan.id
     systems = [s for s in store.systems(min_conf) if s.last_scan_id == scan_id]
     _print_systems(systems, title=f"Scan {scan_id}: {len(systems)} AI systems")
+    _print_sources(result.targets)
     skips = len(result.coverage.skips)
     err.print(
         f"scan {scan_id} {result.scan.status}: {result.scan.files_scanned} files, "
@@ -901,18 +1109,115 @@ def scan(
     )
     if result.scan.status == "failed":
         raise typer.Exit(EXIT_FAILED)
-    if "new-shadow-ai" in policies or webhooks or unusable:
+    written = _write_outputs(store, config.outputs)
+    policies = set(config.fail_on)
+    met: list[str] = []
+    if "new-shadow-ai" in policies or hooks or unusable:
         latest = store.diff(to_scan=scan_id)
         shadow = [c for c in latest.changes if is_shadow(c)]
         notice = notify.shadow_notice(shadow, scan_id, latest.from_scan)
-        if notice is not None and (webhooks or unusable):
-            _notify(webhooks, unusable, notice, notify_retries)
+        if notice is not None and (hooks or unusable):
+            _notify(hooks, unusable, notice, config.notify.retries)
         if shadow and "new-shadow-ai" in policies:
             names = ", ".join(f"{c.system.product_name} in {c.system.scope_name}" for c in shadow)
-            err.print(f"new shadow AI ({len(shadow)}): {names}", highlight=False, soft_wrap=True)
-            raise typer.Exit(EXIT_POLICY)
+            met.append(f"new shadow AI ({len(shadow)}): {names}")
+    met += _policy_hits(store, policies, scan_id)
+    for line in met:
+        err.print(f"fail-on: {line}", highlight=False, soft_wrap=True)
+    if not written:
+        raise typer.Exit(EXIT_FAILED)
+    if met:
+        raise typer.Exit(EXIT_POLICY)
     if result.scan.status == "partial":
         raise typer.Exit(EXIT_PARTIAL)
+
+
+HIGH_RISK_TIERS = ("high-risk", "prohibited")
+"""Tiers the ``high-risk`` fail-on condition stops at (confirmed, else suggested)."""
+
+
+def _system_name(s: SystemRecord) -> str:
+    """A system as people name it: the product, and the resource when it is one."""
+    return f"{s.product_name} · {s.instance_name or s.instance}" if s.instance else s.product_name
+
+
+def _policy_hits(store: Store, policies: set[str], scan_id: int) -> list[str]:
+    """The ``high-risk`` and ``api-key`` conditions this scan meets, one line each."""
+    met: list[str] = []
+    if "high-risk" in policies:
+        from governance.errors import GovernanceError
+        from governance.service import Governance
+
+        try:
+            views = Governance(store).views(include_low=False)
+        except GovernanceError as exc:
+            raise _fail(f"high-risk: governance catalogue: {exc}", EXIT_FAILED) from exc
+        risky = [v for v in views if v.system.last_scan_id == scan_id and v.tier in HIGH_RISK_TIERS]
+        if risky:
+            names = ", ".join(
+                f"{_system_name(v.system)} in {v.system.scope_name or v.system.scope_id} "
+                f"({v.tier}, {v.tier_status})"
+                for v in risky
+            )
+            met.append(f"high-risk AI ({len(risky)}): {names}")
+    if "api-key" in policies:
+        # Any confidence: a real key committed under tests/ is as leaked as one in app code.
+        keys = [
+            s
+            for s in store.systems(Confidence.LOW)
+            if s.last_scan_id == scan_id and s.category == "api-key"
+        ]
+        if keys:
+            names = ", ".join(f"{s.product_name} in {s.scope_name or s.scope_id}" for s in keys)
+            met.append(f"committed AI API keys ({len(keys)}): {names}")
+    return met
+
+
+def _write_outputs(store: Store, outputs: list[scan_config.Output]) -> bool:
+    """Write each configured report (atomically: a reader never sees half a file); False when
+    one could not be written."""
+    from reports import render
+
+    ok = True
+    for output in outputs:
+        path = Path(output.path)
+        min_conf = Confidence.LOW if output.include_low else Confidence.MEDIUM
+        try:
+            content = render.render(store, output.format, None, min_conf, table=output.table)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{path.name}.partial")
+            if isinstance(content, bytes):
+                partial.write_bytes(content)
+            else:
+                partial.write_text(content, encoding="utf-8")
+            os.replace(partial, path)
+        except (OSError, RequestError, StoreError) as exc:
+            err.print(
+                f"[red]✗[/] output {output.format} {path}: {exc}", highlight=False, soft_wrap=True
+            )
+            ok = False
+            continue
+        err.print(f"wrote {path} ({output.format})", highlight=False)
+    return ok
+
+
+def _print_sources(outcomes: list[scan_run.TargetOutcome]) -> None:
+    """The per-source outcome: ok, partial (with what was refused) or failed (with why)."""
+    table = Table(title="Sources", title_justify="left")
+    for col in ("Source", "Outcome", "Read", "Findings"):
+        table.add_column(col, overflow="fold")
+    table.add_column("Detail", overflow="fold")
+    for o in outcomes:
+        state = "failed" if o.error else "partial" if o.problems else "ok"
+        unit = "files" if o.kind == "code" else "resources"
+        detail = o.error or "; ".join(o.problems[:3])
+        if len(o.problems) > 3:
+            detail += f"; +{len(o.problems) - 3} more"
+        colour = {"ok": "green", "partial": "yellow", "failed": "red"}[state]
+        table.add_row(
+            o.target, f"[{colour}]{state}[/]", f"{o.files} {unit}", str(o.findings), detail
+        )
+    out.print(table)
 
 
 def _notify(
@@ -936,32 +1241,55 @@ def _notify(
     return outcomes
 
 
-def _azure_source(
-    subscriptions: list[str],
-    management_group: str | None,
-    credential: str,
-    tenant: str | None,
-    client_id: str | None,
-    certificate: Path | None,
-    cloud: str,
-    arm_endpoint: str | None,
-    authority_host: str | None,
-    retries: int,
-) -> CloudConnector:
+class _SourceError(Exception):
+    """A source that cannot be built from its options; the message names what is wrong."""
+
+
+def _build_sources(
+    config: scan_config.ScanConfig,
+    locate: Callable[[str, int], str],
+    problems: list[str],
+    skip: set[str],
+) -> tuple[list[CloudConnector], list[scan_run.RepoSource]]:
+    """Every cloud and SaaS source of ``config``, built by its factory. A source that cannot be
+    built adds a problem (``locate`` says where it is described) and the others are still
+    built, so every problem is known before anything runs. ``skip`` holds sources
+    (``okta[0]``) already known to be unusable."""
+    clouds: list[CloudConnector] = []
+    repo_sources: list[scan_run.RepoSource] = []
+    for kind, index, entry in config.entries():
+        if f"{kind}[{index}]" in skip:
+            continue
+        try:
+            if isinstance(entry, scan_config.GitHubSource):
+                clouds.append(_github_source(entry))
+                repo_sources.append(_github_repos_source(entry))
+            else:
+                clouds.append(_SOURCE_FACTORIES[type(entry)](entry))
+        except _SourceError as exc:
+            problems.append(f"{locate(kind, index)}: {exc}")
+    return clouds, repo_sources
+
+
+def _catalog() -> Catalog:
+    try:
+        return load_catalog()
+    except CatalogError as exc:
+        raise _SourceError(f"fingerprint catalog: {exc}") from exc
+
+
+def _azure_source(opts: scan_config.AzureSource) -> CloudConnector:
     """The Azure connector for the ``azure`` target.
 
     Besides the ARM types the connector always reads, it asks Resource Graph for every ARM type
     a fingerprint's ``resources`` rules name, so a new AI resource type is one line of YAML. The
-    client secret is read from ``AZURE_CLIENT_SECRET`` only (a command-line value would show in
-    ``ps``); TLS trust follows ``REQUESTS_CA_BUNDLE``. The Azure SDK is imported only when an
-    Azure scan is asked for.
+    client secret is read from the environment variable ``secret_env`` names only (a
+    command-line value would show in ``ps``); TLS trust follows ``REQUESTS_CA_BUNDLE``. The
+    Azure SDK is imported only when an Azure scan is asked for.
     """
     from connectors.azure import AzureConfigError, AzureConnector, AzureOptions
 
-    try:
-        catalog = load_catalog()
-    except CatalogError as exc:
-        raise _fail(f"fingerprint catalog: {exc}", EXIT_USAGE) from exc
+    catalog = _catalog()
     extra = sorted(
         {
             rule.type
@@ -973,21 +1301,21 @@ def _azure_source(
     )
     try:
         options = AzureOptions(
-            cloud=cloud,
-            arm_endpoint=arm_endpoint,
-            authority_host=authority_host,
-            credential=credential,  # type: ignore[arg-type]  # validated by AzureOptions
-            tenant_id=tenant,
-            client_id=client_id,
-            client_secret=os.environ.get("AZURE_CLIENT_SECRET") or None,
-            certificate_path=str(certificate) if certificate else None,
-            subscriptions=tuple(subscriptions),
-            management_group=management_group,
-            retries=retries,
+            cloud=opts.cloud,
+            arm_endpoint=opts.arm_endpoint,
+            authority_host=opts.authority_host,
+            credential=opts.credential,  # type: ignore[arg-type]  # validated by AzureOptions
+            tenant_id=opts.tenant,
+            client_id=opts.client_id,
+            client_secret=os.environ.get(opts.secret_env) or None,
+            certificate_path=opts.certificate,
+            subscriptions=tuple(opts.subscriptions),
+            management_group=opts.management_group,
+            retries=opts.retries,
             extra_types=tuple(extra),
         )
     except AzureConfigError as exc:
-        raise _fail(f"azure: {exc}", EXIT_USAGE) from exc
+        raise _SourceError(str(exc)) from exc
     return AzureConnector(options)
 
 
@@ -996,21 +1324,7 @@ def _csv(values: list[str] | None) -> tuple[str, ...]:
     return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
 
 
-def _aws_source(
-    *,
-    profile: str | None,
-    role_arn: str | None,
-    role_name: str,
-    external_id: str | None,
-    org: bool,
-    accounts: tuple[str, ...],
-    regions: tuple[str, ...],
-    services: tuple[str, ...],
-    workers: int,
-    retry_mode: str,
-    max_attempts: int,
-    cloudtrail_days: int,
-) -> CloudConnector:
+def _aws_source(opts: scan_config.AwsSource) -> CloudConnector:
     """The AWS connector for the ``aws`` target; boto3 is imported only when AWS is scanned.
 
     Endpoints follow boto3's own settings (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``,
@@ -1018,40 +1332,29 @@ def _aws_source(
     """
     from connectors.aws import SERVICES, AwsConnector, AwsOptions
 
-    unknown = sorted(set(services) - set(SERVICES))
+    unknown = sorted(set(opts.services) - set(SERVICES))
     if unknown:
-        raise _fail(
-            f"aws: unknown service(s) {', '.join(unknown)}; choose from {', '.join(SERVICES)}",
-            EXIT_USAGE,
+        raise _SourceError(
+            f"unknown service(s) {', '.join(unknown)}; choose from {', '.join(SERVICES)}"
         )
-    if retry_mode not in ("adaptive", "standard"):
-        raise _fail(f"aws: unknown retry mode {retry_mode!r}: adaptive or standard", EXIT_USAGE)
     options = AwsOptions(
-        profile=profile,
-        role_arn=role_arn,
-        role_name=role_name,
-        external_id=external_id,
-        org=org,
-        accounts=accounts,
-        regions=regions,
-        services=services or SERVICES,
-        max_workers=workers,
-        retry_mode=retry_mode,
-        max_attempts=max_attempts,
-        cloudtrail_days=cloudtrail_days,
+        profile=opts.profile,
+        role_arn=opts.role_arn,
+        role_name=opts.role_name,
+        external_id=opts.external_id,
+        org=opts.org,
+        accounts=tuple(opts.accounts),
+        regions=tuple(opts.regions),
+        services=tuple(opts.services) or SERVICES,
+        max_workers=opts.workers,
+        retry_mode=opts.retry_mode,
+        max_attempts=opts.max_attempts,
+        cloudtrail_days=opts.cloudtrail_days,
     )
     return AwsConnector(options)
 
 
-def _gcp_source(
-    organization: str | None,
-    folder: str | None,
-    projects: list[str],
-    api_endpoint: str | None,
-    impersonate: str | None,
-    credentials_file: Path | None,
-    transport: str,
-) -> CloudConnector:
+def _gcp_source(opts: scan_config.GcpSource) -> CloudConnector:
     """The GCP connector for the ``gcp`` target, searching the catalog's Cloud Asset types.
 
     The asset types come from the fingerprints (``resources`` and ``iac`` rules naming a
@@ -1060,10 +1363,7 @@ def _gcp_source(
     """
     from connectors.gcp import GcpAccess, GcpConnector
 
-    try:
-        catalog = load_catalog()
-    except CatalogError as exc:
-        raise _fail(f"fingerprint catalog: {exc}", EXIT_USAGE) from exc
+    catalog = _catalog()
     names = [
         rule.type
         for fp in catalog.files
@@ -1078,31 +1378,25 @@ def _gcp_source(
     ]
     try:
         access = GcpAccess(
-            credentials_file=credentials_file,
-            impersonate=impersonate,
-            api_endpoint=api_endpoint,
-            transport=transport,
+            credentials_file=Path(opts.credentials_file) if opts.credentials_file else None,
+            impersonate=opts.impersonate_service_account,
+            api_endpoint=opts.api_endpoint,
+            transport=opts.transport,
         )
         return GcpConnector(
-            types, organization=organization, folder=folder, projects=projects, access=access
+            types,
+            organization=opts.organization,
+            folder=opts.folder,
+            projects=list(opts.projects),
+            access=access,
         )
     except ValueError as exc:
-        raise _fail(f"gcp: {exc} (--organization, --folder, --projects)", EXIT_USAGE) from exc
+        raise _SourceError(
+            f"{exc} (organization, folder, projects; --organization, --folder, --projects)"
+        ) from exc
 
 
-def _workspace_source(
-    *,
-    key_file: Path | None,
-    admin: str | None,
-    customer_id: str | None,
-    domain: str | None,
-    days: int,
-    user_tokens: bool,
-    api_url: str,
-    licensing_url: str,
-    token_uri: str | None,
-    include_principals: bool,
-) -> CloudConnector:
+def _workspace_source(opts: scan_config.WorkspaceSource) -> CloudConnector:
     """The Google Workspace connector for the ``google-workspace`` target.
 
     The Licensing API products counted are the catalog's app ids that are Licensing product
@@ -1114,15 +1408,11 @@ def _workspace_source(
         WorkspaceOptions,
     )
 
-    if key_file is None or not admin:
-        raise _fail(
-            "google-workspace: --workspace-key-file and --workspace-admin are needed",
-            EXIT_USAGE,
+    if not opts.key_file or not opts.admin:
+        raise _SourceError(
+            "key_file and admin (--workspace-key-file, --workspace-admin) are needed"
         )
-    try:
-        catalog = load_catalog()
-    except CatalogError as exc:
-        raise _fail(f"fingerprint catalog: {exc}", EXIT_USAGE) from exc
+    catalog = _catalog()
     products = sorted(
         {
             app_id
@@ -1135,63 +1425,30 @@ def _workspace_source(
     )
     try:
         options = WorkspaceOptions(
-            key_file=key_file,
-            subject=admin,
-            customer_id=customer_id or "",
-            domain=domain or "",
-            days=days,
-            user_tokens=user_tokens,
+            key_file=Path(opts.key_file),
+            subject=opts.admin,
+            customer_id=opts.customer_id or "",
+            domain=opts.domain or "",
+            days=opts.days,
+            user_tokens=opts.user_tokens,
             licence_products=tuple(products),
-            include_principals=include_principals,
-            admin_api=api_url,
-            licensing_api=licensing_url,
-            token_uri=token_uri,
+            include_principals=opts.include_principals,
+            admin_api=opts.api_url,
+            licensing_api=opts.licensing_url,
+            token_uri=opts.token_uri,
         )
         return GoogleWorkspaceConnector(options)
     except WorkspaceConfigError as exc:
-        raise _fail(f"google-workspace: {exc}", EXIT_USAGE) from exc
+        raise _SourceError(str(exc)) from exc
 
 
-def _repo_filter(
-    repos: list[str] | None,
-    exclude_repos: list[str] | None,
-    include_archived: bool,
-    include_forks: bool,
-) -> RepoFilter:
-    """Which repositories of a GitHub organisation the ``github`` target scans."""
-    from connectors.saas.github_repos import RepoFilter
-
-    return RepoFilter(
-        include=_csv(repos),
-        exclude=_csv(exclude_repos),
-        include_archived=include_archived,
-        include_forks=include_forks,
-    )
-
-
-def _require_env(variable: str, source: str) -> None:
+def _require_env(variable: str) -> None:
     """Fail early, naming the variable, when a SaaS token's environment variable is unset."""
     if not os.environ.get(variable, "").strip():
-        raise _fail(f"{source}: environment variable {variable} (the token) is not set", EXIT_USAGE)
+        raise _SourceError(f"environment variable {variable} (the token) is not set")
 
 
-def _saas_url(url: str, source: str, option: str) -> str:
-    if not url.startswith(("https://", "http://")):
-        raise _fail(f"{source}: {option} must be an http(s) URL, not {url!r}", EXIT_USAGE)
-    return url
-
-
-def _m365_source(
-    *,
-    tenant: str | None,
-    client_id: str | None,
-    secret_env: str,
-    token_env: str | None,
-    graph_url: str,
-    authority: str | None,
-    assignments: bool,
-    include_principals: bool,
-) -> CloudConnector:
+def _m365_source(opts: scan_config.M365Source) -> CloudConnector:
     """The Microsoft 365 / Entra ID connector for the ``m365`` target.
 
     The Graph token comes from azure-identity for ``{graph_url}/.default``: a client secret
@@ -1202,107 +1459,132 @@ def _m365_source(
     from connectors.saas.http import env_token
     from connectors.saas.m365 import M365Connector, M365Options, graph_token
 
+    tenant = opts.tenant
     if not tenant:
-        raise _fail("m365: --m365-tenant (the Entra ID tenant id) is required", EXIT_USAGE)
-    graph_url = _saas_url(graph_url, "m365", "--graph-url")
-    if token_env:
-        _require_env(token_env, "m365")
-        token = env_token(token_env)
+        raise _SourceError("tenant (--m365-tenant, the Entra ID tenant id) is required")
+    if opts.token_env:
+        _require_env(opts.token_env)
+        token = env_token(opts.token_env)
     else:
         from azure.identity import ClientSecretCredential, DefaultAzureCredential
 
-        kwargs: dict[str, Any] = {"authority": authority} if authority else {}
-        secret = os.environ.get(secret_env, "") if client_id else ""
-        if client_id and not secret:
-            raise _fail(
-                f"m365: environment variable {secret_env} (the client secret) is not set",
-                EXIT_USAGE,
+        kwargs: dict[str, Any] = {"authority": opts.authority} if opts.authority else {}
+        secret = os.environ.get(opts.secret_env, "") if opts.client_id else ""
+        if opts.client_id and not secret:
+            raise _SourceError(
+                f"environment variable {opts.secret_env} (the client secret) is not set"
             )
         try:
             credential: Any = (
-                ClientSecretCredential(tenant, client_id, secret, **kwargs)
-                if client_id
+                ClientSecretCredential(tenant, opts.client_id, secret, **kwargs)
+                if opts.client_id
                 else DefaultAzureCredential(**kwargs)
             )
         except ValueError as exc:  # a malformed tenant id or authority
-            raise _fail(f"m365: {exc}", EXIT_USAGE) from exc
-        token = graph_token(credential, graph_url)
+            raise _SourceError(str(exc)) from exc
+        token = graph_token(credential, opts.graph_url)
     return M365Connector(
         M365Options(
             tenant_id=tenant,
             token=token,
-            graph_url=graph_url,
-            include_principals=include_principals,
-            read_assignments=assignments,
+            graph_url=opts.graph_url,
+            include_principals=opts.include_principals,
+            read_assignments=opts.assignments,
         )
     )
 
 
-def _okta_source(
-    org_url: str | None, token_env: str, auth: str, include_principals: bool
-) -> CloudConnector:
+def _okta_source(opts: scan_config.OktaSource) -> CloudConnector:
     """The Okta connector for the ``okta`` target; the token is read from ``token_env``."""
     from connectors.saas.http import env_token
     from connectors.saas.okta import OktaConnector, OktaOptions
 
-    if not org_url:
-        raise _fail("okta: --okta-url (e.g. https://acme.okta.com) is required", EXIT_USAGE)
-    _require_env(token_env, "okta")
+    if not opts.url:
+        raise _SourceError("url (--okta-url, e.g. https://acme.okta.com) is required")
+    if not opts.url.startswith(("https://", "http://")):
+        raise _SourceError(f"url (--okta-url) must be an http(s) URL, not {opts.url!r}")
+    _require_env(opts.token_env)
     try:
         options = OktaOptions(
-            org_url=_saas_url(org_url, "okta", "--okta-url"),
-            token=env_token(token_env),
-            auth=auth,
-            include_principals=include_principals,
+            org_url=opts.url,
+            token=env_token(opts.token_env),
+            auth=opts.auth,
+            include_principals=opts.include_principals,
         )
     except ValueError as exc:
-        raise _fail(f"okta: {exc}", EXIT_USAGE) from exc
+        raise _SourceError(str(exc)) from exc
     return OktaConnector(options)
 
 
-def _slack_source(api_url: str, token_env: str, include_principals: bool) -> CloudConnector:
+def _slack_source(opts: scan_config.SlackSource) -> CloudConnector:
     """The Slack connector for the ``slack`` target; the token is read from ``token_env``."""
     from connectors.saas.http import env_token
     from connectors.saas.slack import SlackConnector, SlackOptions
 
-    _require_env(token_env, "slack")
+    _require_env(opts.token_env)
     return SlackConnector(
         SlackOptions(
-            token=env_token(token_env),
-            api_url=_saas_url(api_url, "slack", "--slack-url"),
-            include_principals=include_principals,
+            token=env_token(opts.token_env),
+            api_url=opts.url,
+            include_principals=opts.include_principals,
         )
     )
 
 
-def _github_source(
-    org: str, api_url: str, token_env: str, include_principals: bool
-) -> CloudConnector:
+def _github_org(opts: scan_config.GitHubSource) -> str:
+    if not opts.org:
+        raise _SourceError("name the organisation: org (--org or --github-org)")
+    _require_env(opts.token_env)
+    return opts.org
+
+
+def _github_source(opts: scan_config.GitHubSource) -> CloudConnector:
     """The organisation's Copilot seats and installed GitHub Apps for the ``github`` target."""
     from connectors.saas.github_admin import GitHubAdminConnector, GitHubAdminOptions
     from connectors.saas.http import env_token
 
     return GitHubAdminConnector(
         GitHubAdminOptions(
-            org=org,
-            token=env_token(token_env),
-            api_url=_saas_url(api_url, "github", "--github-url"),
-            include_principals=include_principals,
+            org=_github_org(opts),
+            token=env_token(opts.token_env),
+            api_url=opts.url,
+            include_principals=opts.include_principals,
         )
     )
 
 
-def _github_repos_source(
-    org: str, api_url: str, token_env: str, filters: RepoFilter, clone: bool
-) -> scan_run.RepoSource:
-    """The organisation's repositories as a code source; the token is read from ``token_env``
-    at request time (by name on the command line, never by value)."""
-    from connectors.saas.github_repos import GitHubRepositories
+def _github_repos_source(opts: scan_config.GitHubSource) -> scan_run.RepoSource:
+    """The organisation's repositories as a code source (``repos``/``exclude_repos`` globs,
+    archived and forks left out unless asked); the token is read from ``token_env`` at request
+    time (by name, never by value)."""
+    from connectors.saas.github_repos import GitHubRepositories, RepoFilter
     from connectors.saas.http import env_token
 
-    return GitHubRepositories(
-        org, api_url=api_url, token=env_token(token_env), filters=filters, clone=clone
+    filters = RepoFilter(
+        include=tuple(opts.repos),
+        exclude=tuple(opts.exclude_repos),
+        include_archived=opts.include_archived,
+        include_forks=opts.include_forks,
     )
+    return GitHubRepositories(
+        _github_org(opts),
+        api_url=opts.url,
+        token=env_token(opts.token_env),
+        filters=filters,
+        clone=opts.clone,
+    )
+
+
+_SOURCE_FACTORIES: dict[type[BaseModel], Callable[[Any], CloudConnector]] = {
+    scan_config.AwsSource: _aws_source,
+    scan_config.AzureSource: _azure_source,
+    scan_config.GcpSource: _gcp_source,
+    scan_config.M365Source: _m365_source,
+    scan_config.WorkspaceSource: _workspace_source,
+    scan_config.SlackSource: _slack_source,
+    scan_config.OktaSource: _okta_source,
+}
+"""One factory per source options type (GitHub builds two sources: admin and repositories)."""
 
 
 def _print_systems(systems: list[SystemRecord], title: str) -> None:
@@ -1316,7 +1598,7 @@ def _print_systems(systems: list[SystemRecord], title: str) -> None:
     for s in systems:
         table.add_row(
             str(s.id),
-            f"{s.product_name} · {s.instance_name or s.instance}" if s.instance else s.product_name,
+            _system_name(s),
             s.category,
             s.scope_name or s.scope_id,
             str(s.evidence_count),
@@ -1780,6 +2062,77 @@ def db_current(db: DbOption = DEFAULT_URL) -> None:
     except StoreError as exc:
         raise _fail(str(exc), EXIT_FAILED) from exc
     out.print(f"database at {current}, aicensus needs {head_revision()}")
+
+
+ConfigPathArgument = Annotated[
+    Path,
+    typer.Argument(help="The configuration file.", show_default=True),
+]
+
+
+@app.command()
+def init(
+    path: ConfigPathArgument = scan_config.DEFAULT_PATH,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented example aicensus.yaml to edit (every source, outputs, fail-on)."""
+    if path.exists() and not force:
+        raise _fail(f"{path} exists; give --force to overwrite it", EXIT_USAGE)
+    try:
+        path.write_text(scan_config.EXAMPLE, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"{path}: cannot write: {exc}", EXIT_USAGE) from exc
+    out.print(
+        f"wrote {path}: edit it, then `aicensus config check {path}` and "
+        f"`aicensus scan --config {path}`",
+        highlight=False,
+    )
+
+
+@config_app.command("check")
+def config_check(path: ConfigPathArgument = scan_config.DEFAULT_PATH) -> None:
+    """Validate a configuration file and print every error with its line (exit 2 on errors).
+
+    Unset credential variables and missing key files are warnings here (the check may run
+    where the secrets are not); a scan refuses to start with them.
+    """
+    try:
+        loaded = scan_config.load_config(path)
+    except scan_config.ConfigError as exc:
+        _print_issues(exc.lines())
+        raise _fail(f"{len(exc.issues)} error(s) in {path}", EXIT_USAGE) from exc
+    for issue in scan_config.environment_issues(loaded):
+        err.print(f"[yellow]warning:[/] {issue.render(loaded.file)}", highlight=False)
+    out.print(f"{path}: valid: {loaded.config.summary()}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def demo(
+    workdir: Annotated[
+        Path,
+        typer.Option(help="Folder for the demo's estate copy, inventory, cache and report."),
+    ] = Path("aicensus-demo"),
+    cloud: Annotated[
+        bool,
+        typer.Option(
+            "--cloud/--no-cloud",
+            help="Also start and scan the local AWS, Azure, Google Cloud and SaaS stand-ins.",
+        ),
+    ] = True,
+) -> None:
+    """Scan the bundled demo estate twice, with a change in between, against local stand-ins
+    (no cloud account needed); ends with the inventory, the diff and an HTML report."""
+    try:
+        from examples.demo import run_demo
+    except ImportError as exc:
+        if not (exc.name or "").startswith("examples"):
+            raise
+        raise _fail(
+            "the demo ships with the source tree, not the installed package: clone the "
+            "repository and run `make demo` there",
+            EXIT_USAGE,
+        ) from exc
+    raise typer.Exit(run_demo(workdir, cloud=cloud))
 
 
 def main() -> None:

@@ -11,7 +11,13 @@ import multiprocessing
 import os
 import posixpath
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +102,10 @@ class ScanRequest:
     """Sources of many repositories (a GitHub organisation), scanned like code targets."""
     cache_dir: Path | None = None
     """Where per-file results are remembered between scans (None: no cache)."""
+    concurrency: int = 1
+    """Sources read at once. The code targets and repository sources are one lane (they share
+    the worker processes and the result cache, one checkout at a time); each cloud or SaaS
+    connector is read in a thread of its own while they run. 1 reads everything in turn."""
 
 
 @dataclass
@@ -107,6 +117,11 @@ class TargetOutcome:
     files: int = 0
     findings: int = 0
     error: str | None = None
+    kind: str = "code"
+    """``code`` for a checkout (``files`` are files), ``cloud`` for a cloud or SaaS source
+    (``files`` are the resources it observed)."""
+    problems: list[str] = field(default_factory=list)
+    """Areas of a cloud or SaaS source that were denied or failed (the source is partial)."""
 
 
 @dataclass
@@ -141,6 +156,14 @@ class Progress:
     def cloud(self) -> ProgressSink:
         """Where cloud connectors report their per-account/region progress."""
         return NullProgress()
+
+    def source_started(self, name: str) -> None:
+        """A cloud or SaaS source started; it may run in a thread beside the code targets."""
+        self.target_started(name, None)
+
+    def source_finished(self, outcome: TargetOutcome) -> None:
+        """A cloud or SaaS source ended (called from the thread that read it)."""
+        self.target_finished(outcome)
 
 
 Learned = dict[str, tuple[bytes, str | None]]
@@ -411,6 +434,10 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
     try:
         with ExitStack() as stack:
             stack.callback(workers.close)
+            has_code = bool(request.targets or request.repo_sources)
+            clouds = stack.enter_context(
+                _CloudLane(request.clouds, request.concurrency - has_code, progress)
+            )
             if cache is not None:
                 stack.callback(cache.close)
                 stack.callback(cache.prune)
@@ -438,15 +465,13 @@ def run_scan(store: Store, request: ScanRequest, progress: Progress | None = Non
                 )
                 all_findings.extend(found_in)
                 owner_hints.update(hints_in)
-            for connector in request.clouds:
-                outcome = TargetOutcome(connector.name, None)
+            for outcome, found, read in clouds.results():
                 outcomes.append(outcome)
-                progress.target_started(connector.name, None)
-                found = _scan_cloud(connector, coverage, progress.cloud(), outcome)
+                coverage.areas.extend(read.areas)
+                coverage.skips.extend(read.skips)
                 all_findings.extend(found)
                 for key, hints in _tag_owners(found).items():
                     owner_hints.setdefault(key, []).extend(hints)
-                progress.target_finished(outcome)
     except BaseException as err:
         store.fail_scan(scan_id, f"interrupted: {type(err).__name__}: {err}")
         raise
@@ -539,6 +564,60 @@ def _describe(err: BaseException) -> str:
 
 OWNER_TAGS = ("owner", "Owner", "OWNER", "owner-email", "team", "Team", "contact", "created-by")
 """Resource tags whose value suggests who owns the resource (first present wins per tag)."""
+
+
+class _CloudLane:
+    """Reads the cloud and SaaS sources, in threads beside the code lane when there are slots.
+
+    Each source records into a coverage of its own (merged in source order afterwards), so its
+    outcome can say which of *its* areas were refused, and the scan's coverage, findings and
+    outcomes come out in the same order whatever the timing. With no free slot the sources are
+    read in turn when :meth:`results` is asked for, after the code targets.
+    """
+
+    def __init__(
+        self, connectors: Sequence[CloudConnector], slots: int, progress: Progress
+    ) -> None:
+        self.connectors = connectors
+        self.progress = progress
+        self.pool: ThreadPoolExecutor | None = None
+        self.futures: list[Future[tuple[TargetOutcome, list[Finding], Coverage]]] = []
+        if connectors and slots >= 1:
+            self.pool = ThreadPoolExecutor(
+                max_workers=min(slots, len(connectors)), thread_name_prefix="aicensus-source"
+            )
+            self.futures = [self.pool.submit(self._read, c) for c in connectors]
+
+    def __enter__(self) -> _CloudLane:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            # On an interrupt, sources not yet started never start; running ones end on their own.
+            self.pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+
+    def _read(self, connector: CloudConnector) -> tuple[TargetOutcome, list[Finding], Coverage]:
+        outcome = TargetOutcome(connector.name, None, kind="cloud")
+        read = Coverage()
+        self.progress.source_started(connector.name)
+        found = _scan_cloud(connector, read, self.progress.cloud(), outcome)
+        outcome.problems = [
+            f"{area.scope.name or area.scope.id} {area.area}: {area.outcome.value}"
+            + (f" ({area.message})" if area.message else "")
+            for area in read.failed
+            if area.area != "*"  # the whole source failing is its error, already
+        ]
+        self.progress.source_finished(outcome)
+        return outcome, found, read
+
+    def results(self) -> Iterator[tuple[TargetOutcome, list[Finding], Coverage]]:
+        """Each source's outcome, findings and coverage, in the order the sources were given."""
+        if self.pool is None:
+            for connector in self.connectors:
+                yield self._read(connector)
+            return
+        for future in self.futures:
+            yield future.result()
 
 
 def _scan_cloud(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,6 +12,11 @@ from pathlib import Path
 import pytest
 
 from fingerprints.catalog import Catalog, load_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    # The stand-ins (examples.standins) live in the source tree, not in the installed wheel.
+    sys.path.append(str(ROOT))
 
 
 @pytest.fixture(autouse=True)

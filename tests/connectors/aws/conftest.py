@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent))  # the seeded estate, beside the tests
 
-from moto_stack import MotoStack  # noqa: E402
+from examples.standins.aws_moto import MotoStack  # noqa: E402
 
 
 @pytest.fixture(scope="session")

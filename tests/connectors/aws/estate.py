@@ -23,7 +23,8 @@ from typing import Any
 import boto3
 import requests
 from botocore.config import Config
-from moto_stack import MotoStack
+
+from examples.standins.aws_moto import MotoStack
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 MGMT = "123456789012"

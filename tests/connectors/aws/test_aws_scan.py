@@ -23,9 +23,9 @@ from estate import (
     TITAN_EMBED,
     seed,
 )
-from moto_stack import MotoStack
 from typer.testing import CliRunner
 
+from examples.standins.aws_moto import MotoStack
 from scanner.cli import app
 
 FAST = ["--aws-retry-mode", "standard", "--aws-max-attempts", "2"]

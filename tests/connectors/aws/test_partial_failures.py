@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import boto3
 from botocore.config import Config
-from moto_stack import MotoStack
 
 from connectors.aws import AwsConnector, AwsOptions
 from connectors.base import Coverage, NullProgress, Outcome
+from examples.standins.aws_moto import MotoStack
 
 CFG = Config(retries={"mode": "standard", "max_attempts": 2})
 

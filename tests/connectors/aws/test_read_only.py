@@ -14,9 +14,9 @@ from typing import Any
 
 import boto3
 from estate import REGIONS, seed
-from moto_stack import MotoStack
 
 from connectors.aws import AwsConnector, AwsOptions
+from examples.standins.aws_moto import MotoStack
 from inventory_db.store import Store
 from scanner.run import ScanRequest, run_scan
 

@@ -11,7 +11,7 @@ deny it (403) in a second scan.
 
 from __future__ import annotations
 
-from azure_arm_fake import (
+from examples.standins.azure_arm import (
     ArmState,
     account,
     deployment,

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # the fake and the estate, beside the tests
+sys.path.insert(0, str(Path(__file__).parent))  # the seeded estate, beside the tests
 
-from azure_arm_fake import FakeArm  # noqa: E402
 from azure_estate import estate  # noqa: E402
+
+from examples.standins.azure_arm import FakeArm  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,12 @@ management groups, and the pure row transforms."""
 from __future__ import annotations
 
 import pytest
-from azure_arm_fake import FakeArm
 from azure_estate import AOAI, CLIENT_ID, CLIENT_SECRET, SUB_A, SUB_B, SUB_C, TENANT, TRIAGE_APP
 
 from connectors.azure import AzureConfigError, AzureConnector, AzureOptions
 from connectors.azure.rows import from_graph, model_from_asset, to_resource
 from connectors.base import Coverage, NullProgress, Observation, Outcome
+from examples.standins.azure_arm import FakeArm
 
 
 def options(arm: FakeArm, **extra: object) -> AzureOptions:

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from azure_arm_fake import FakeArm
 from azure_estate import (
     AOAI,
     BOT,
@@ -28,6 +27,7 @@ from azure_estate import (
 )
 from typer.testing import CliRunner
 
+from examples.standins.azure_arm import FakeArm
 from scanner.cli import app
 
 EXPECTED = {

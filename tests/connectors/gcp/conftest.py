@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,11 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-_spec = importlib.util.spec_from_file_location("gcp_fake", Path(__file__).with_name("gcp_fake.py"))
-assert _spec is not None and _spec.loader is not None
-gcp_fake = importlib.util.module_from_spec(_spec)
-sys.modules["gcp_fake"] = gcp_fake  # the tests import their helpers from it
-_spec.loader.exec_module(gcp_fake)
+from examples.standins import gcp_assets as gcp_fake
 
 SA_EMAIL = "aicensus-reader@acme-security.iam.gserviceaccount.com"
 

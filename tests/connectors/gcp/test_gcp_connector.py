@@ -10,12 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
-from gcp_fake import FakeGcp, Project, asset
 from google.auth.credentials import AnonymousCredentials
 from google.oauth2 import service_account
 
 from connectors.base import Coverage, NullProgress, Observation, Outcome
 from connectors.gcp import GcpAccess, GcpConnector
+from examples.standins.gcp_assets import FakeGcp, Project, asset
 
 AI_TYPES = ("aiplatform.googleapis.com/.*", "dialogflow.googleapis.com/Agent")
 

@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from gcp_fake import FakeGcp
 from typer.testing import CliRunner, Result
 
+from examples.standins.gcp_assets import FakeGcp
 from scanner.cli import app
 
 runner = CliRunner()

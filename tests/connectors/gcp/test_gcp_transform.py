@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from gcp_fake import api_key, asset, vertex_endpoint, vertex_model
-
 from connectors.gcp.transform import model_ids, to_resource
+from examples.standins.gcp_assets import api_key, asset, vertex_endpoint, vertex_model
 
 LLAMA = "publishers/meta/models/llama3_1@llama-3.1-8b-instruct"
 

@@ -3,9 +3,6 @@ by ``@odata.nextLink``, a 429 in the path), then through the real detectors."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,16 +12,7 @@ from connectors.base import CloudResource, Coverage, NullProgress, Outcome
 from connectors.saas.http import RetryPolicy, static_token
 from connectors.saas.m365 import M365Connector, M365Options, graph_token, is_risky_scope
 from detectors.cloud import detect_resource
-from fingerprints.catalog import Catalog
-
-if "saas_admin_fakes" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location(
-        "saas_admin_fakes", Path(__file__).with_name("admin_fakes.py")
-    )
-    assert _spec is not None and _spec.loader is not None
-    sys.modules["saas_admin_fakes"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["saas_admin_fakes"])
-from saas_admin_fakes import (  # noqa: E402
+from examples.standins.saas_admin import (
     COPILOT_SKU,
     SP,
     TENANT,
@@ -32,6 +20,7 @@ from saas_admin_fakes import (  # noqa: E402
     graph_denied,
     seed_graph,
 )
+from fingerprints.catalog import Catalog
 
 TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.graph-test-token"
 

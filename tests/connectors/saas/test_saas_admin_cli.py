@@ -4,9 +4,7 @@ inventory. The asserted inventories are exact, and no token appears anywhere."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner, Result
 
-from scanner.cli import app
-
-if "saas_admin_fakes" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location(
-        "saas_admin_fakes", Path(__file__).with_name("admin_fakes.py")
-    )
-    assert _spec is not None and _spec.loader is not None
-    sys.modules["saas_admin_fakes"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["saas_admin_fakes"])
-from saas_admin_fakes import (  # noqa: E402
+from examples.standins.saas_admin import (
     COPILOT_SKU,
     ORG,
     SP,
@@ -36,6 +25,7 @@ from saas_admin_fakes import (  # noqa: E402
     seed_okta,
     seed_slack,
 )
+from scanner.cli import app
 
 runner = CliRunner()
 GRAPH_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.cli-graph-token-4f1e"

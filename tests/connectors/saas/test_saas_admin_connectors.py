@@ -3,11 +3,8 @@ API in its own JSON shape and paging style, with a 429 in the path and denials."
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -18,16 +15,7 @@ from connectors.saas.http import RetryPolicy, static_token
 from connectors.saas.okta import OktaConnector, OktaOptions
 from connectors.saas.slack import SlackConnector, SlackOptions
 from detectors.cloud import detect_resource
-from fingerprints.catalog import Catalog
-
-if "saas_admin_fakes" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location(
-        "saas_admin_fakes", Path(__file__).with_name("admin_fakes.py")
-    )
-    assert _spec is not None and _spec.loader is not None
-    sys.modules["saas_admin_fakes"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["saas_admin_fakes"])
-from saas_admin_fakes import (  # noqa: E402
+from examples.standins.saas_admin import (
     ORG,
     FakeSaas,
     json_response,
@@ -36,6 +24,7 @@ from saas_admin_fakes import (  # noqa: E402
     seed_slack,
     slack_error,
 )
+from fingerprints.catalog import Catalog
 
 TOKEN = "ghp_0123456789abcdefABCDEF0123456789abcd"
 NOW = datetime(2026, 3, 10, tzinfo=UTC)

@@ -3,7 +3,8 @@
 It serves the SDKs' own proto-plus messages over REST on 127.0.0.1 (``type(msg).to_json``),
 pages with ``pageToken`` offsets, answers 403 PERMISSION_DENIED for denied scopes and 429 for
 throttled ones, and logs every request (method, path, query, who called) so tests can prove
-that the scanner only reads. Used by the tests (one server per session) and bench/gcp_scan.py.
+that the scanner only reads. Used by the demo (examples/demo.py), the tests (one server per
+session) and bench/gcp_scan.py.
 """
 
 from __future__ import annotations

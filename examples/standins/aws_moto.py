@@ -4,7 +4,7 @@ The layer answers the few list operations moto has no backend for (Bedrock guard
 CloudTrail ``LookupEvents``, ...) with the JSON shapes of botocore's own service models, per
 account and region, and can refuse chosen requests (AccessDenied for a region or an assumed role,
 throttling for an operation) the way AWS does. Everything else goes to moto unchanged. Used by
-the tests in this folder and by ``bench/aws_scan.py``.
+``aicensus demo`` (examples/demo.py), the tests in tests/connectors/aws and ``bench/aws_scan.py``.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ class GapFill:
     """The WSGI wrapper around moto's dispatcher."""
 
     def __init__(self, moto_app: Any, state: GapState) -> None:
-        self.moto = moto_app
+        self.moto: Callable[[dict[str, Any], StartResponse], Iterable[bytes]] = moto_app
         self.state = state
         self.routes = _routes()
         self.lock = threading.Lock()

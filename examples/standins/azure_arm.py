@@ -6,7 +6,8 @@ the real services return, pages every list with ``nextLink`` on its own address 
 ``$skipToken`` (Resource Graph), records every request it gets, and can deny a subscription
 (403 AuthorizationFailed), deny Resource Graph, or throttle (429) on demand.
 
-Used by the tests in this folder and by ``bench/azure_scan.py``.
+Used by the demo (examples/demo.py), the tests in tests/connectors/azure and
+``bench/azure_scan.py``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Logged:
 
 @dataclass
 class ArmState:
-    """What the fake serves; tests and the benchmark seed it, then scan it."""
+    """What the fake serves; the demo, tests and the benchmark seed it, then scan it."""
 
     tenant: str = "72f988bf-0000-0000-0000-000000000001"
     client_id: str = ""
