@@ -355,6 +355,11 @@ class ResultCache:
                 self.misses += key != UNHASHED
                 self._results.append((self.config, ref.relpath, key, data))
 
+    def learn_ignored(self, ref: FileRef) -> None:
+        """Record a file no detector reads (by its name), so a rescan need not classify it."""
+        self._row(ref, UNHASHED, False)
+        self._results.append((self.config, ref.relpath, UNHASHED, ""))
+
     def _row(self, ref: FileRef, key: bytes, manifest: bool) -> None:
         racy = not ref.mtime_ns or ref.mtime_ns > self.started_ns - RACY_NS
         mtime = -1 if racy else ref.mtime_ns

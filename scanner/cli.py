@@ -1176,7 +1176,9 @@ def _policy_hits(store: Store, policies: set[str], scan_id: int) -> list[str]:
 def _write_outputs(store: Store, outputs: list[scan_config.Output]) -> bool:
     """Write each configured report (atomically: a reader never sees half a file); False when
     one could not be written."""
-    from reports import render
+    if not outputs:
+        return True
+    from reports import render  # jinja2, openpyxl, cyclonedx: only when a report is written
 
     ok = True
     for output in outputs:

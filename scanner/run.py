@@ -51,6 +51,7 @@ from detectors.engine import (
     provider_trees,
     scan_file,
 )
+from detectors.manifests import manifest_kind
 from fingerprints.catalog import Catalog, load_catalog
 from inventory_db.identity import identity_key
 from inventory_db.store import ScanRecord, Store
@@ -336,8 +337,17 @@ def _scan_target(
             for ref in directory_files:
                 if (hit := cache.by_stat(ref, scope)) is not None:
                     known[ref.relpath] = hit
+        # Inside a package tree an ancestor's manifest already owns, only manifests are read:
+        # the other files need no classifying.
+        inherited = (
+            provider_of_directory(providers, current_dir or "")
+            if providers and not request.deep and directory_files
+            else None
+        )
         kinds = {
             ref.relpath: classify(ref.relpath, request.options.include_docs)
+            if inherited is None or manifest_kind(ref.relpath) is not None
+            else None
             for ref in directory_files
             if ref.relpath not in known
         }
@@ -353,12 +363,11 @@ def _scan_target(
             collect(manifests)
             for result in manifests:
                 providers.update(provider_trees(result.findings))
-        # One directory at a time: the package tree that owns it, if any, is the same for all.
-        owner = (
-            provider_of_directory(providers, current_dir or "")
-            if providers and not request.deep and directory_files
-            else None
-        )
+        # One directory at a time: the package tree that owns it, if any, is the same for all;
+        # only a manifest read just now can have changed it.
+        owner = inherited
+        if manifests and providers and not request.deep:
+            owner = provider_of_directory(providers, current_dir or "")
         reused: list[FileResult] = []
         for ref in directory_files:
             hit = known.get(ref.relpath)
@@ -372,6 +381,8 @@ def _scan_target(
                 reused.append(hit[0])
             elif kind is None and not may_be_script(ref.relpath):
                 ignored += 1  # no detector reads this kind of file: no need to ship it
+                if cache is not None:
+                    cache.learn_ignored(ref)
             else:
                 dispatcher.add(ref)
         if reused:
