@@ -14,8 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from jinja2 import Environment
-
 from governance.catalogue import CONTROL_STATUSES, DONE, Catalogue, EvidenceMapping
 from governance.errors import InputError
 from governance.facts import Facts
@@ -191,8 +189,7 @@ def soa_markdown(rows: Sequence[Mapping[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-_HTML = Environment(autoescape=True).from_string(
-    """<!doctype html>
+_HTML_TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Statement of Applicability</title>
 <style>body{font-family:sans-serif}table{border-collapse:collapse}
@@ -208,7 +205,6 @@ td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}</style></head>
 <td>{{ r.nist_ai_rmf }}</td><td>{{ r.eu_ai_act }}</td></tr>
 {% endfor %}</tbody></table></body></html>
 """
-)
 
 
 def soa_html(rows: Sequence[Mapping[str, str]]) -> str:
@@ -216,7 +212,9 @@ def soa_html(rows: Sequence[Mapping[str, str]]) -> str:
     shown = [
         {**r, "links": [e.strip() for e in r["evidence"].split(";") if e.strip()]} for r in rows
     ]
-    return _HTML.render(rows=shown)
+    from jinja2 import Environment  # loaded only when a page is rendered
+
+    return Environment(autoescape=True).from_string(_HTML_TEMPLATE).render(rows=shown)
 
 
 def read_soa_csv(text: str, catalogue: Catalogue, source: str) -> list[SoaRecord]:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -53,9 +53,11 @@ from inventory_db.store import (
     StoreError,
     SystemRecord,
 )
-from reports import notify
 from reports.diff import diff_json, diff_markdown, is_shadow
 from reports.inventory import INVENTORY_SCHEMA, system_json
+
+if TYPE_CHECKING:  # httpx and the payload builders load only when a webhook is notified
+    from reports import notify
 from scanner import __version__
 from scanner import config as scan_config
 from scanner import run as scan_run
@@ -847,9 +849,11 @@ def scan(
             f"{', '.join(scan_config.FAIL_ON)}",
             EXIT_USAGE,
         )
-    if notify_format not in notify.FORMATS:
+    from reports.notify import FORMATS as NOTIFY_FORMATS
+
+    if notify_format not in NOTIFY_FORMATS:
         raise _fail(
-            f"unknown --notify-format {notify_format!r}: use {', '.join(notify.FORMATS)}",
+            f"unknown --notify-format {notify_format!r}: use {', '.join(NOTIFY_FORMATS)}",
             EXIT_USAGE,
         )
     # A cloud keyword among the targets reads that cloud with its options (write ./aws for a
@@ -1042,6 +1046,8 @@ def _execute(
         raise _fail(f"{len(problems)} error(s); nothing was scanned", EXIT_USAGE)
     hooks: list[notify.Webhook] = []
     unusable: list[notify.Delivery] = []
+    if config.notify.webhooks:
+        from reports import notify
     for fmt in dict.fromkeys(h.format for h in config.notify.webhooks):
         env_names = [h.env for h in config.notify.webhooks if h.format == fmt]
         found, bad = notify.webhooks_from_env(env_names, fmt)
@@ -1115,9 +1121,12 @@ def _execute(
     if "new-shadow-ai" in policies or hooks or unusable:
         latest = store.diff(to_scan=scan_id)
         shadow = [c for c in latest.changes if is_shadow(c)]
-        notice = notify.shadow_notice(shadow, scan_id, latest.from_scan)
-        if notice is not None and (hooks or unusable):
-            _notify(hooks, unusable, notice, config.notify.retries)
+        if hooks or unusable:
+            from reports import notify
+
+            notice = notify.shadow_notice(shadow, scan_id, latest.from_scan)
+            if notice is not None:
+                _notify(hooks, unusable, notice, config.notify.retries)
         if shadow and "new-shadow-ai" in policies:
             names = ", ".join(f"{c.system.product_name} in {c.system.scope_name}" for c in shadow)
             met.append(f"new shadow AI ({len(shadow)}): {names}")
@@ -1229,6 +1238,8 @@ def _notify(
     retries: int,
 ) -> list[notify.Delivery]:
     """Send the notice; print one line per webhook. Never fails the scan (its exit code stands)."""
+    from reports import notify
+
     outcomes = [*unusable, *notify.notify(webhooks, notice, retries=retries)]
     for d in outcomes:
         if d.ok:
