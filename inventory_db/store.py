@@ -211,6 +211,8 @@ class Store:
         self._ensure_schema(self.is_sqlite if upgrade is None else upgrade)
 
     def _ensure_schema(self, upgrade: bool) -> None:
+        if migrate.at_head(self.engine):
+            return
         head = migrate.head_revision()
         try:
             current = migrate.current_revision(self.engine)

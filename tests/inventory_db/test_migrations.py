@@ -45,11 +45,14 @@ def test_upgrade_from_empty_to_head_and_downgrade_to_base(db_url: str) -> None:
     # Arrange
     engine = create_engine(db_url)
     assert migrate.current_revision(engine) is None
+    assert not migrate.at_head(engine)
     assert set(inspect(engine).get_table_names()) == set()
 
     # Act / Assert: up to head, where models and migrations agree
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision() == "0003"
+    assert migrate.head_revision() == migrate.HEAD_REVISION  # the quick check's constant
+    assert migrate.at_head(engine)
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     assert differences(engine) == []
 
