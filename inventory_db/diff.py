@@ -34,6 +34,9 @@ class SystemRef:
     scope_name: str
     status: str
     confidence: int
+    instance: str = ""
+    """Stable id of the managed resource the system is (ARN, ARM id); empty for scope-wide use."""
+    instance_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,8 @@ def _ref(row: AISystem, confidence: int) -> SystemRef:
         scope_name=row.scope_name,
         status=row.status,
         confidence=confidence,
+        instance=row.instance,
+        instance_name=row.instance_name,
     )
 
 

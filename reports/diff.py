@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from inventory_db.diff import Change, Diff
 from inventory_db.register import GOVERNED
 
 DIFF_SCHEMA = "aicensus.diff/1"
 KINDS = ("added", "removed", "changed", "unknown")
+
+
+class _Named(Protocol):
+    @property
+    def product_name(self) -> str: ...
+    @property
+    def instance(self) -> str: ...
+    @property
+    def instance_name(self) -> str: ...
+
+
+def system_label(s: _Named) -> str:
+    """A system as people name it: the product, and the resource when it is one of its own
+    (``Amazon SageMaker · churn-scorer``)."""
+    return f"{s.product_name} · {s.instance_name or s.instance}" if s.instance else s.product_name
 
 
 def is_shadow(change: Change) -> bool:
@@ -28,6 +43,7 @@ def change_json(change: Change) -> dict[str, Any]:
         "product_name": s.product_name,
         "category": s.category,
         "scope": {"kind": s.scope_kind, "id": s.scope_id, "name": s.scope_name},
+        "resource": {"id": s.instance, "name": s.instance_name} if s.instance else None,
         "status": s.status,
         "shadow": is_shadow(change),
     }
@@ -94,7 +110,7 @@ def diff_markdown(diff: Diff) -> str:
     for c in diff.changes:
         s = c.system
         lines.append(
-            f"| {c.kind} | {_md(s.product_name)} | {_md(s.scope_name or s.scope_id)} "
+            f"| {c.kind} | {_md(system_label(s))} | {_md(s.scope_name or s.scope_id)} "
             f"| {s.status} | {_detail(c)} |"
         )
     return "\n".join(lines) + "\n"

@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from inventory_db.diff import Change
-from reports.diff import KINDS, is_shadow
+from reports.diff import KINDS, is_shadow, system_label
 from reports.inventory import ReportData, iso
 from scanner import __version__
 
@@ -83,7 +83,7 @@ def context(data: ReportData) -> dict[str, Any]:
         changes = [
             {"change": c, "detail": change_detail(c), "shadow": is_shadow(c)} for c in diff.changes
         ]
-    names = {s.id: f"{s.product_name} in {s.scope_name or s.scope_id}" for s in systems}
+    names = {s.id: f"{system_label(s)} in {s.scope_name or s.scope_id}" for s in systems}
     governance = data.governance
     tiers = Counter(r.tier for r in governance.risk_tiers) if governance else Counter()
     return {

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from inventory_db.diff import Change
-from reports.diff import is_shadow
+from reports.diff import is_shadow, system_label
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def _slack_escape(text: str) -> str:
 
 def _line(change: Change) -> str:
     s = change.system
-    return f"#{s.id} {s.product_name} ({s.category}) in {s.scope_name or s.scope_id}"
+    return f"#{s.id} {system_label(s)} ({s.category}) in {s.scope_name or s.scope_id}"
 
 
 def slack_payload(notice: Notice) -> dict[str, Any]:

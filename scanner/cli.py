@@ -53,7 +53,7 @@ from inventory_db.store import (
     StoreError,
     SystemRecord,
 )
-from reports.diff import diff_json, diff_markdown, is_shadow
+from reports.diff import diff_json, diff_markdown, is_shadow, system_label
 from reports.inventory import INVENTORY_SCHEMA, system_json
 
 if TYPE_CHECKING:  # httpx and the payload builders load only when a webhook is notified
@@ -1128,7 +1128,7 @@ def _execute(
             if notice is not None:
                 _notify(hooks, unusable, notice, config.notify.retries)
         if shadow and "new-shadow-ai" in policies:
-            names = ", ".join(f"{c.system.product_name} in {c.system.scope_name}" for c in shadow)
+            names = ", ".join(f"{system_label(c.system)} in {c.system.scope_name}" for c in shadow)
             met.append(f"new shadow AI ({len(shadow)}): {names}")
     met += _policy_hits(store, policies, scan_id)
     for line in met:
@@ -1145,11 +1145,6 @@ HIGH_RISK_TIERS = ("high-risk", "prohibited")
 """Tiers the ``high-risk`` fail-on condition stops at (confirmed, else suggested)."""
 
 
-def _system_name(s: SystemRecord) -> str:
-    """A system as people name it: the product, and the resource when it is one."""
-    return f"{s.product_name} · {s.instance_name or s.instance}" if s.instance else s.product_name
-
-
 def _policy_hits(store: Store, policies: set[str], scan_id: int) -> list[str]:
     """The ``high-risk`` and ``api-key`` conditions this scan meets, one line each."""
     met: list[str] = []
@@ -1164,7 +1159,7 @@ def _policy_hits(store: Store, policies: set[str], scan_id: int) -> list[str]:
         risky = [v for v in views if v.system.last_scan_id == scan_id and v.tier in HIGH_RISK_TIERS]
         if risky:
             names = ", ".join(
-                f"{_system_name(v.system)} in {v.system.scope_name or v.system.scope_id} "
+                f"{system_label(v.system)} in {v.system.scope_name or v.system.scope_id} "
                 f"({v.tier}, {v.tier_status})"
                 for v in risky
             )
@@ -1177,7 +1172,7 @@ def _policy_hits(store: Store, policies: set[str], scan_id: int) -> list[str]:
             if s.last_scan_id == scan_id and s.category == "api-key"
         ]
         if keys:
-            names = ", ".join(f"{s.product_name} in {s.scope_name or s.scope_id}" for s in keys)
+            names = ", ".join(f"{system_label(s)} in {s.scope_name or s.scope_id}" for s in keys)
             met.append(f"committed AI API keys ({len(keys)}): {names}")
     return met
 
@@ -1611,7 +1606,7 @@ def _print_systems(systems: list[SystemRecord], title: str) -> None:
     for s in systems:
         table.add_row(
             str(s.id),
-            _system_name(s),
+            system_label(s),
             s.category,
             s.scope_name or s.scope_id,
             str(s.evidence_count),
@@ -1819,7 +1814,7 @@ def diff(
         table.add_row(
             c.kind,
             str(c.system.id),
-            c.system.product_name,
+            system_label(c.system),
             c.system.scope_name or c.system.scope_id,
             c.system.status,
             "; ".join(detail),

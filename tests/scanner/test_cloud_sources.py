@@ -20,6 +20,7 @@ from connectors.base import (
     Scope,
 )
 from inventory_db.store import Store
+from reports.diff import diff_json, diff_markdown
 from scanner.run import ScanRequest, run_scan
 
 ACCOUNT = Scope("aws", "123456789012", "prod")
@@ -132,3 +133,8 @@ def test_a_denied_area_makes_its_systems_unknown_not_removed(tmp_path: Path) -> 
     assert ("unknown", "aws-sagemaker") in changes
     assert ("removed", "aws-sagemaker") not in changes
     assert ("added", "openai") in changes
+    # a resource that is a system of its own is named by the resource in every diff output
+    diff = store.diff(to_scan=second.scan.id)
+    assert "| unknown | Amazon SageMaker · churn-llm | prod |" in diff_markdown(diff)
+    (sm,) = [c for c in diff_json(diff)["changes"] if c["product"] == "aws-sagemaker"]
+    assert sm["resource"] == {"id": ENDPOINT, "name": "churn-llm"}

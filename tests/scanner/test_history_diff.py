@@ -125,6 +125,7 @@ def test_diff_reports_added_removed_and_model_change_exactly(
             "product_name": name,
             "category": "llm-api",
             "scope": {"kind": "code", "id": scope, "name": "repo"},
+            "resource": None,
             "status": "discovered",
             "shadow": kind == "added",
             **extra,
