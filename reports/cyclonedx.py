@@ -7,9 +7,10 @@
   the hosts the evidence saw as endpoints.
 - Dependencies tie each system to the models it names and the service it calls.
 
-cyclonedx-python-lib 11 has no model card object yet (``Component.model_card`` is a TODO since
-CycloneDX 1.5), so the model card facts aicensus knows are properties in the ``aicensus:model:``
-namespace; everything else about a system is in the ``aicensus:`` namespace.
+cyclonedx-python-lib 11 has no model card object yet (``Component.model_card``, in the schema
+since CycloneDX 1.5, is still open in the library), so the model card facts aicensus knows are
+properties in the ``aicensus:model:`` namespace; everything else about a system is in the
+``aicensus:`` namespace.
 """
 
 from __future__ import annotations
