@@ -43,8 +43,9 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INTERPOLATION = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _UPPER_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 _SECRET_NAME = re.compile(r"token|secret|passw(or)?d|pwd|(^|_)(api_?)?key($|_)|apikey", re.I)
-"""Keys named like a credential; they may only name one (``*_env``, ``*_file``, ``*_path``)."""
-_REFERENCE_SUFFIXES = ("_env", "_file", "_path")
+"""Keys named like a credential; they may only name one (``*_env``, ``*_file``, ``*_path``) or
+be an endpoint (``token_uri``: a URL, whose value is still checked for embedded credentials)."""
+_REFERENCE_SUFFIXES = ("_env", "_file", "_path", "_uri", "_url")
 _SECRET_VALUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})")),
     ("a Slack token", re.compile(r"\bxox[abpores]-[A-Za-z0-9-]{10,}")),

@@ -9,4 +9,6 @@ which uses only aicensus's own dependencies.
 - ``azure_arm``: HTTPS Resource Manager, Resource Graph and token endpoint (trustme TLS).
 - ``gcp_assets``: Cloud Asset, Resource Manager, Service Usage and token endpoints (REST).
 - ``saas_admin``: Microsoft Graph, GitHub, Okta and Slack admin APIs (pytest-httpserver).
+- ``workspace``: Google Workspace Reports, Directory and Licensing APIs and the OAuth token
+  endpoint that checks google-auth's signed JWT-bearer grant (pytest-httpserver).
 """

@@ -1,7 +1,7 @@
 """``aicensus scan --config``: one configured scan of code, AWS (moto), Azure, Google Cloud and
-the SaaS admin APIs (Graph, GitHub, Okta, Slack), all on their local stand-ins, read
-concurrently into one scan row, with reports written, the fail-on policy applied and the
-per-source outcome printed.
+the SaaS admin APIs (Graph, GitHub, Google Workspace, Okta, Slack), all on their local
+stand-ins, read concurrently into one scan row, with reports written, the fail-on policy
+applied and the per-source outcome printed.
 
 The stand-ins and what they hold are the demo's (``examples.standins``, ``examples.demo_estate``),
 so the suite scans what a newcomer sees.
@@ -39,6 +39,15 @@ from examples.standins.saas_admin import (
     seed_okta,
     seed_slack,
 )
+from examples.standins.workspace import (
+    ADMIN,
+    CHATGPT,
+    CUSTOMER,
+    DOMAIN,
+    FakeGoogle,
+    activity,
+    write_service_account_key,
+)
 from inventory_db.store import Store
 from scanner.cli import app
 
@@ -65,6 +74,8 @@ class Estate:
     gcp_key: Path
     saas: dict[str, FakeSaas]
     tokens: dict[str, str]
+    google: FakeGoogle
+    workspace_key: Path
 
 
 def _gcp_key(path: Path, token_uri: str) -> Path:
@@ -120,6 +131,17 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
     saas["github"].route(f"/orgs/{ORG}/repos", lambda r: json_response([]))
     seed_okta(saas["okta"])
     seed_slack(saas["slack"])
+    # Google Workspace: ChatGPT authorised by two users with Drive scopes. The key file's own
+    # token endpoint is a closed port, so reaching the stand-in proves the configured override.
+    workspace_key = workdir / "workspace-key.json"
+    workspace_server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    workspace_server.start()
+    servers.append(workspace_server)
+    google = FakeGoogle(workspace_server, write_service_account_key(workspace_key))
+    google.activities = [
+        activity("ann@acme.example", "authorize", CHATGPT, "ChatGPT", "drive.readonly", ago=2),
+        activity("bob@acme.example", "authorize", CHATGPT, "ChatGPT", "drive", ago=4),
+    ]
     try:
         yield Estate(
             moto=moto,
@@ -129,6 +151,8 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
             gcp_key=_gcp_key(workdir / "gcp-key.json", f"{gcp.url}/token"),
             saas=saas,
             tokens=tokens,
+            google=google,
+            workspace_key=workspace_key,
         )
     finally:
         for server in servers:
@@ -178,6 +202,8 @@ def write_config(tmp_path: Path, estate: Estate) -> Path:
     (tmp_path / "keys").mkdir()
     estate.gcp_key.replace(tmp_path / "keys" / "gcp.json")
     estate.gcp_key = tmp_path / "keys" / "gcp.json"
+    estate.workspace_key.replace(tmp_path / "keys" / "workspace.json")
+    estate.workspace_key = tmp_path / "keys" / "workspace.json"
     path = tmp_path / "aicensus.yaml"
     path.write_text(
         f"""\
@@ -213,6 +239,14 @@ m365:
   - tenant: {TENANT}
     token_env: ACME_GRAPH_TOKEN
     graph_url: {estate.saas["graph"].base}
+google_workspace:
+  - key_file: keys/workspace.json
+    admin: {ADMIN}
+    customer_id: {CUSTOMER}
+    domain: {DOMAIN}
+    api_url: {estate.google.url()}
+    licensing_url: {estate.google.url()}
+    token_uri: {estate.google.url("/token")}
 okta:
   - url: {estate.saas["okta"].base}
     token_env: ACME_OKTA_TOKEN
@@ -255,11 +289,12 @@ def test_one_configured_scan_reads_every_source_into_one_scan(
     store = Store(f"sqlite:///{db}")
     (scan,) = store.scans()
     assert scan.status == "succeeded"
-    assert {"aws", "azure", "gcp", "m365", "okta", "slack", "github"} <= set(scan.targets)
+    sources = ("github", "aws", "azure", "gcp", "m365", "google-workspace", "okta", "slack")
+    assert set(sources) <= set(scan.targets)
     assert str(base / "support-bot") in scan.targets
     with sqlite3.connect(db) as conn:
         covered = set(conn.execute("SELECT DISTINCT scan_id, scope_kind FROM scan_coverage"))
-    everything = {"code", "aws", "azure", "gcp", "m365", "github", "okta", "slack"}
+    everything = {"code", *sources}
     assert covered == {(scan.id, kind) for kind in everything}
     kinds = {s.scope_kind for s in store.systems() if s.last_scan_id == scan.id}
     assert kinds == everything
@@ -268,18 +303,22 @@ def test_one_configured_scan_reads_every_source_into_one_scan(
     assert {s["scope"]["kind"] for s in report["systems"]} == everything
     assert (base / "reports" / "systems.csv").read_text().startswith("id,")
     # a line per source in the summary, each with its outcome
-    sources = result.stdout[result.stdout.index("Sources") :]
+    summary = result.stdout[result.stdout.index("Sources") :]
     rows = {
         line.split("│")[1].strip(): line.split("│")[2].strip()
-        for line in sources.splitlines()
+        for line in summary.splitlines()
         if line.startswith("│") and line.split("│")[2].strip()
     }
-    assert {rows[name] for name in ("github", "aws", "azure", "gcp", "m365", "okta", "slack")} == {
-        "ok"
-    }
-    assert "2 files" in sources
+    assert {rows[name] for name in sources} == {"ok"}
+    assert "2 files" in summary
+    # Google Workspace: the app the two users authorised, through the configured token endpoint
+    workspace = {s.identity_key for s in store.systems() if s.scope_kind == "google-workspace"}
+    assert workspace == {f"google-workspace:{CUSTOMER}:chatgpt"}
+    assert estate.google.issued
     # no credential anywhere in what was printed or stored
     shown = result.output + (base / "reports" / "inventory.json").read_text()
-    for secret in (estate.azure_secret, COMMITTED_KEY, *estate.tokens.values()):
+    private_key = json.loads(estate.workspace_key.read_text())["private_key"]
+    workspace_secrets = (private_key.splitlines()[1], *estate.google.issued)
+    for secret in (estate.azure_secret, COMMITTED_KEY, *estate.tokens.values(), *workspace_secrets):
         assert secret not in shown
         assert secret.encode() not in db.read_bytes()
