@@ -277,6 +277,8 @@ class ResultCache:
         self._rows: list[tuple[str, int, int, int, int, bytes, bool]] = []
         self._results: list[tuple[str, str, bytes, str]] = []
         self.started_ns = time.time_ns()
+        self._fresh_rows = 0
+        self._wrote = False
         self.stat_hits = 0
         self.content_hits = 0
         self.misses = 0
@@ -314,6 +316,7 @@ class ResultCache:
         """Load what the last scan of ``scope`` recorded, for the stat path."""
         self._known = {}
         self._rows, self._results = [], []
+        self._fresh_rows = 0
         self.started_ns = time.time_ns()
         try:
             rows = self._conn.execute(
@@ -337,7 +340,7 @@ class ResultCache:
         if known[0] != (ref.size, ref.mtime_ns, ref.ctime_ns, ref.inode):
             return None
         self.stat_hits += 1
-        self._row(ref, known[1], known[3])
+        self._rows.append((ref.relpath, *known[0], known[1], known[3]))  # the same row again
         return decode_result(ref.relpath, known[2], scope), known[3]
 
     def learn(self, refs: Iterable[FileRef], memo: ContentMemo, manifest: bool = False) -> None:
@@ -361,12 +364,24 @@ class ResultCache:
         self._results.append((self.config, ref.relpath, UNHASHED, ""))
 
     def _row(self, ref: FileRef, key: bytes, manifest: bool) -> None:
+        self._fresh_rows += 1
         racy = not ref.mtime_ns or ref.mtime_ns > self.started_ns - RACY_NS
         mtime = -1 if racy else ref.mtime_ns
         self._rows.append((ref.relpath, ref.size, mtime, ref.ctime_ns, ref.inode, key, manifest))
 
     def commit(self, scope: Scope) -> None:
-        """Write what this scan of ``scope`` learned, replacing its previous file list."""
+        """Write what this scan of ``scope`` learned, replacing its previous file list.
+
+        When every file came back by its unchanged stat and none went away, the recorded list
+        is already right: nothing is written (most of a scheduled rescan's cache cost).
+        """
+        unchanged = (
+            not self._fresh_rows and not self._results and len(self._rows) == len(self._known)
+        )
+        if unchanged:
+            self._rows, self._known = [], {}
+            return
+        self._wrote = True
         try:
             with self._conn:
                 self._conn.execute("DELETE FROM files WHERE scope = ?", (scope.key,))
@@ -382,7 +397,10 @@ class ResultCache:
         self._rows, self._results, self._known = [], [], {}
 
     def prune(self) -> None:
-        """Drop results of other configurations and of content no recorded file has any more."""
+        """Drop results of other configurations and of content no recorded file has any more
+        (only after a scan that wrote: otherwise there is nothing new to drop)."""
+        if not self._wrote:
+            return
         try:
             with self._conn:
                 self._conn.execute("DELETE FROM results WHERE config != ?", (self.config,))

@@ -132,20 +132,28 @@ class LocalDirectory:
             for entry in entries:
                 rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
                 try:
-                    st = entry.stat(follow_symlinks=False)
+                    # The directory listing's entry type answers these without a stat call.
+                    is_link = entry.is_symlink()
+                    is_dir = not is_link and entry.is_dir(follow_symlinks=False)
                 except OSError as err:
                     coverage.skip(self.scope, rel, f"cannot stat: {err.strerror}")
                     continue
-                is_dir = stat.S_ISDIR(st.st_mode)
                 if is_dir and entry.name in excludes:
                     continue
                 if self._ignored(rel, is_dir, specs):
                     continue
-                if stat.S_ISLNK(st.st_mode):
+                if is_link:
                     self._record_symlink(entry.path, rel, coverage)
-                elif is_dir:
+                    continue
+                if is_dir:
                     subdirs.append(rel)
-                elif stat.S_ISREG(st.st_mode):
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError as err:
+                    coverage.skip(self.scope, rel, f"cannot stat: {err.strerror}")
+                    continue
+                if stat.S_ISREG(st.st_mode):
                     yield FileRef(
                         self.root, rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
                     )

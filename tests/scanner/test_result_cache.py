@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -203,3 +204,31 @@ def test_an_unchanged_package_tree_is_still_recognised_without_being_read(
     assert second.reused_unread == second.reused == 4
     skipped = {s.locator for s in second.coverage.skips}
     assert skipped == {s.locator for s in first.coverage.skips} and skipped
+
+
+def test_an_unchanged_rescan_writes_nothing_and_a_deleted_file_is_forgotten(
+    tmp_path: Path, make_tree: MakeTree
+) -> None:
+    # Arrange
+    root = make_tree(REPO)
+    backdate(root)
+    cache = tmp_path / "cache"
+    scan(tmp_path, root, cache)
+    scan(tmp_path, root, cache)  # the first rescan settles every row (nothing racy any more)
+
+    def cache_files() -> dict[str, tuple[int, int]]:
+        return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in cache.iterdir()}
+
+    before = cache_files()
+
+    # Act / Assert: nothing changed on disk, so nothing is written
+    unchanged = scan(tmp_path, root, cache)
+    assert unchanged.reused_unread == 5
+    assert cache_files() == before
+
+    # a deleted file is dropped from the recorded list
+    (root / "web/chat.ts").unlink()
+    scan(tmp_path, root, cache)
+    with sqlite3.connect(cache / FILE_NAME) as db:
+        paths = {r[0] for r in db.execute("SELECT relpath FROM files")}
+    assert "web/chat.ts" not in paths and "bot/app.py" in paths
