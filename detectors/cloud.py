@@ -10,7 +10,7 @@ evidence of the scope-wide system of that product, located at the resource.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from connectors.base import CloudResource, Observation
 from detectors.base import Confidence, Finding, Location, Signal
@@ -111,7 +111,6 @@ def detect_resource(catalog: Catalog, observation: Observation) -> list[Finding]
 _NAME_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 KEY_SUFFIXES = ("API_KEY", "APIKEY", "KEY", "TOKEN", "SECRET", "ACCESS_KEY")
 """Last words of a secret's or parameter's name that say it holds a credential."""
-_STEMS: dict[int, tuple[Mapping[str, tuple[str, ...]], dict[str, tuple[str, ...]]]] = {}
 
 
 def env_name_products(catalog: Catalog, name: str) -> list[tuple[str, Confidence]]:
@@ -137,7 +136,7 @@ def env_name_products(catalog: Catalog, name: str) -> list[tuple[str, Confidence
     if suffix is None:
         return []
     words = whole[: -len(suffix)].strip("_").split("_")
-    stems = _key_stems(catalog)
+    stems = catalog.key_stems
     hits: list[tuple[str, Confidence]] = []
     for size in (3, 2, 1):
         for start in range(len(words) - size + 1):
@@ -147,30 +146,6 @@ def env_name_products(catalog: Catalog, name: str) -> list[tuple[str, Confidence
         if hits:
             return hits
     return hits
-
-
-def _key_stems(catalog: Catalog) -> dict[str, tuple[str, ...]]:
-    """``OPENAI`` -> products, from catalog variables named ``<STEM>_API_KEY`` (or ``_KEY``,
-    ``_TOKEN``); computed once per catalog."""
-    cached = _STEMS.get(id(catalog))
-    if cached is not None and cached[0] is catalog.env_vars:
-        return cached[1]
-    stems: dict[str, list[str]] = {}
-    for var, pids in catalog.env_vars.items():
-        for suffix in ("_API_KEY", "_API_TOKEN", "_TOKEN", "_KEY"):
-            if var.endswith(suffix) and len(var) > len(suffix) + 2:
-                stem = var[: -len(suffix)]
-                stems.setdefault(stem, [])
-                stems[stem].extend(p for p in pids if p not in stems[stem])
-                break
-    result = {k: tuple(v) for k, v in stems.items()}
-    _STEMS[id(catalog)] = (catalog.env_vars, result)
-    return result
-
-
-def detect_resources(catalog: Catalog, observations: Iterable[Observation]) -> list[Finding]:
-    """Findings of many observations, in order."""
-    return [f for obs in observations for f in detect_resource(catalog, obs)]
 
 
 def _models_of(catalog: Catalog, product_id: str, models: tuple[str, ...]) -> tuple[str, ...]:

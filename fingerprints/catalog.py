@@ -106,6 +106,9 @@ class Catalog:
     hosts: Mapping[str, tuple[str, ...]]
     host_suffixes: Mapping[str, tuple[str, ...]]
     env_vars: Mapping[str, tuple[str, ...]]
+    key_stems: Mapping[str, tuple[str, ...]]
+    """``OPENAI`` -> products, from variables named ``<STEM>_API_KEY`` (``_API_TOKEN``, ``_TOKEN``,
+    ``_KEY``): how a secret store's entry name (``prod/openai/key``) hints at a product."""
     supersedes: Mapping[str, frozenset[str]]
     key_rules: tuple[CompiledKeyRule, ...]
     images: Mapping[str, tuple[str, ...]]
@@ -583,6 +586,13 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
         else None
     )
 
+    stems: dict[str, list[str]] = defaultdict(list)
+    for var, pids in env_vars.items():
+        for suffix in ("_API_KEY", "_API_TOKEN", "_TOKEN", "_KEY"):
+            if var.endswith(suffix) and len(var) > len(suffix) + 2:
+                stems[var[: -len(suffix)]].extend(pids)
+                break
+
     def freeze(table: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
         return {k: tuple(dict.fromkeys(v)) for k, v in table.items()}
 
@@ -595,6 +605,7 @@ def compile_catalog(files: Iterable[FingerprintFile]) -> Catalog:
         hosts=freeze(hosts),
         host_suffixes=freeze(suffixes),
         env_vars=freeze(env_vars),
+        key_stems=freeze(stems),
         supersedes={
             p.id: frozenset(p.supersedes) for fp in files for p in fp.products if p.supersedes
         },
